@@ -1,0 +1,46 @@
+# Two commands a new user needs (see README):
+#   make demo   set everything up, build the sample workspace and open the dashboard
+#   make test   set everything up (Python packages and Chromium) and run every test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: setup demo serve test lint format browser bench clean
+
+setup: $(VENV)/.installed
+
+# Reinstall only when the dependencies or their pinned versions change.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/handoff demo
+
+serve: setup
+	$(BIN)/handoff serve
+
+# Browser tests drive Debian's Chromium; it is installed here, never downloaded by Playwright.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots bench/data bench/out
