@@ -1,0 +1,98 @@
+"""Errors and warnings that tell a user which file, column and rows are wrong, and the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RowExample:
+    """One offending row: its number as a spreadsheet shows it (header = row 1) and value."""
+
+    row: int
+    value: object
+
+
+@dataclass
+class Problem:
+    """A finding about an input file.
+
+    ``file`` and ``column`` name where it is; ``rows`` shows the first offending rows
+    (numbered as a spreadsheet shows them: the header is row 1, the first data row is
+    row 2); ``count`` is how many
+    rows are affected in all; ``fix`` says what the user should do.
+    """
+
+    message: str
+    fix: str = ""
+    file: str | None = None
+    column: str | None = None
+    rows: Sequence[RowExample] = field(default_factory=list)
+    count: int | None = None
+    severity: str = "error"  # "error" stops the load; "warning" is kept and reported
+
+    def render(self) -> str:
+        """One paragraph: where, what, which rows, and the fix."""
+        where = []
+        if self.file:
+            where.append(f"{self.file}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        text = (", ".join(where) + ": " if where else "") + self.message
+        if self.rows:
+            shown = "; ".join(
+                f"row {r.row}: " + ("(empty)" if r.value is None else repr(r.value))
+                for r in self.rows[:5]
+            )
+            more = ""
+            total = self.count if self.count is not None else len(self.rows)
+            if total > min(len(self.rows), 5):
+                more = f" (and {total - min(len(self.rows), 5)} more)"
+            text += f" [{shown}{more}]"
+        elif self.count:
+            text += f" ({self.count} rows)"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text
+
+
+class HandoffError(Exception):
+    """An error a user can act on. ``problems`` carries one or more located findings."""
+
+    def __init__(self, message: str | Problem, problems: Sequence[Problem] | None = None):
+        if isinstance(message, Problem):
+            problems = [message, *(problems or [])]
+            message = message.render()
+        self.problems: list[Problem] = list(problems or [])
+        super().__init__(message)
+
+    def render(self) -> str:
+        """The message as shown to a user: the summary plus each located problem."""
+        lines = [str(self)]
+        for p in self.problems:
+            rendered = p.render()
+            if rendered != str(self):
+                lines.append(f"- {rendered}")
+        return "\n".join(lines)
+
+
+class MissingInputsError(HandoffError):
+    """A metric needs columns or tables that are not loaded."""
+
+    def __init__(self, metric: str, needs: Sequence[str]):
+        self.metric = metric
+        self.needs = list(needs)
+        super().__init__(
+            f"{metric} needs {', '.join(self.needs)}; load a file with "
+            + ("this column" if len(self.needs) == 1 else "these columns")
+            + " to see it"
+        )
+
+
+def examples(rows: Sequence[int], values: Sequence[object], limit: int = 5) -> list[RowExample]:
+    """Pair 0-based frame positions with values as spreadsheet row numbers (first ``limit``).
+
+    Position 0 is the first data row, which a spreadsheet shows as row 2 under the header.
+    """
+    return [RowExample(int(r) + 2, v) for r, v in list(zip(rows, values, strict=False))[:limit]]

@@ -1,0 +1,183 @@
+"""Settings both teams can see and change, with their defaults and validation.
+
+Settings are stored in the workspace (table ``settings``) and can be overridden per
+call (``--set key=value`` on the command line). Every metric threshold lives here so
+that nobody's number depends on a value hidden in code.
+"""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.errors import HandoffError, Problem
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its key, default, type and a sentence for the Definitions page."""
+
+    key: str
+    default: Any
+    kind: str  # "int", "float", "str", "list", "choice", "timezone"
+    description: str
+    choices: tuple[str, ...] = ()
+    group: str = "metrics"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "mql_score_threshold",
+        60.0,
+        "float",
+        "A lead with a score at or above this is an MQL when the CRM gives no MQL date.",
+    ),
+    Setting(
+        "sla_hours",
+        24.0,
+        "float",
+        "Handoff SLA: hours from handoff to the first sales attempt.",
+    ),
+    Setting(
+        "give_up_days",
+        14,
+        "int",
+        "A worked lead with no activity for this many days, no connect and no SQL is given up.",
+    ),
+    Setting(
+        "attempt_types",
+        ["call", "email", "sms", "chat", "zalo", "meeting", "whatsapp", "linkedin"],
+        "list",
+        "Activity types that count as a sales attempt.",
+    ),
+    Setting(
+        "attempt_outbound_only",
+        True,
+        "bool",
+        "Only outbound activities (or ones with no direction) count as attempts.",
+    ),
+    Setting(
+        "cohort_basis",
+        "created",
+        "choice",
+        "Which date puts a lead in a period: when it was created, or when it became an MQL.",
+        choices=("created", "mql"),
+    ),
+    Setting("currency", "VND", "str", "Currency amounts are reported in.", group="data"),
+    Setting(
+        "timezone",
+        "UTC",
+        "timezone",
+        "Time zone of dates in uploaded files that carry none; stored times are UTC.",
+        group="data",
+    ),
+    Setting(
+        "date_order",
+        "",
+        "choice",
+        "Order of day and month in slash dates when a file cannot tell (dmy or mdy).",
+        choices=("", "dmy", "mdy"),
+        group="data",
+    ),
+    Setting(
+        "decimal",
+        "",
+        "choice",
+        "Decimal separator of amounts when a file cannot tell ('.' or ',').",
+        choices=("", ".", ","),
+        group="data",
+    ),
+    Setting(
+        "personal_data",
+        "hash",
+        "choice",
+        "E-mail and phone: stored as salted hashes ('hash') or dropped ('drop') once leads "
+        "are de-duplicated.",
+        choices=("hash", "drop"),
+        group="data",
+    ),
+)
+
+SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """All settings at their default values."""
+    return {s.key: s.default for s in SETTINGS}
+
+
+def coerce(key: str, value: Any) -> Any:
+    """Return ``value`` converted to the type of setting ``key``; raise HandoffError if invalid.
+
+    Accepts the text a user types (``--set sla_hours=4``) as well as typed values.
+    """
+    if key not in SETTINGS_BY_KEY:
+        raise HandoffError(
+            Problem(
+                f"unknown setting {key!r}",
+                fix=f"use one of: {', '.join(SETTINGS_BY_KEY)}",
+            )
+        )
+    s = SETTINGS_BY_KEY[key]
+    try:
+        if s.kind == "int":
+            out: Any = int(float(value))
+            if out < 0:
+                raise ValueError
+        elif s.kind == "float":
+            out = float(value)
+            if out < 0:
+                raise ValueError
+        elif s.kind == "bool":
+            if isinstance(value, bool):
+                out = value
+            elif str(value).strip().lower() in {"1", "true", "yes", "y", "on"}:
+                out = True
+            elif str(value).strip().lower() in {"0", "false", "no", "n", "off"}:
+                out = False
+            else:
+                raise ValueError
+        elif s.kind == "list":
+            if isinstance(value, str):
+                text = value.strip()
+                items = json.loads(text) if text.startswith("[") else text.split(",")
+            else:
+                items = list(value)
+            out = [str(v).strip().lower() for v in items if str(v).strip()]
+        elif s.kind == "choice":
+            out = str(value).strip().lower()
+            if out not in s.choices:
+                raise ValueError
+        elif s.kind == "timezone":
+            out = str(value).strip()
+            zoneinfo.ZoneInfo(out)
+        else:
+            out = str(value).strip()
+    except (ValueError, TypeError, json.JSONDecodeError, zoneinfo.ZoneInfoNotFoundError):
+        expected = {
+            "int": "a whole number ≥ 0",
+            "float": "a number ≥ 0",
+            "bool": "true or false",
+            "list": "a comma-separated list",
+            "choice": "one of " + ", ".join(repr(c) for c in s.choices),
+            "timezone": "an IANA time zone such as Asia/Ho_Chi_Minh",
+        }.get(s.kind, "text")
+        raise HandoffError(
+            Problem(f"setting {key!r} cannot be {value!r}", fix=f"give {expected}")
+        ) from None
+    return out
+
+
+def parse_assignments(pairs: list[str] | None) -> dict[str, Any]:
+    """Parse ``key=value`` strings (from ``--set``) into validated settings."""
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise HandoffError(
+                Problem(f"--set {pair!r} is not key=value", fix="write e.g. --set sla_hours=4")
+            )
+        key, value = pair.split("=", 1)
+        out[key.strip()] = coerce(key.strip(), value)
+    return out
