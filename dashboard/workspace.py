@@ -1,0 +1,642 @@
+"""The workspace: one DuckDB file holding the canonical tables, the load log and settings.
+
+Promises:
+- every load is one transaction: if anything fails (a bad row, a crash, Ctrl-C) the
+  workspace is exactly as it was before;
+- raw e-mail addresses and phone numbers never reach the file;
+- each successful load or settings change bumps ``version``, so caches can key on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard import settings as settings_mod
+from dashboard.errors import HandoffError, Problem
+from dashboard.health import data_checks
+from dashboard.ingest import mapping as mapping_mod
+from dashboard.ingest import readers
+from dashboard.ingest.canonical import MERGE_SCHEMA, Canonical, Options, canonicalise
+from dashboard.schema import (
+    DUCKDB_TYPES,
+    LOAD_ORDER,
+    STAGE_COLUMNS,
+    TABLES,
+    Table,
+    stored_columns,
+)
+
+DEFAULT_PATH = "handoff.duckdb"
+SCHEMA_VERSION = 1
+
+
+def default_path() -> Path:
+    """The workspace file: ``$HANDOFF_WORKSPACE`` if set, else ``./handoff.duckdb``."""
+    return Path(os.environ.get("HANDOFF_WORKSPACE") or DEFAULT_PATH)
+
+
+@dataclass
+class FileSpec:
+    """A file to load, optionally with the table it is (``--as``) and the Excel sheet."""
+
+    path: Path
+    name: str | None = None
+    table: str | None = None
+    sheet: str | int | None = None
+
+    @property
+    def display(self) -> str:
+        return self.name or self.path.name
+
+
+@dataclass
+class Prepared:
+    """A file read, recognised and converted to its canonical table, not yet stored."""
+
+    spec: FileSpec
+    read: readers.ReadResult
+    recognition: mapping_mod.Recognition
+    canonical: Canonical
+    sha256: str
+
+    @property
+    def table(self) -> str:
+        return self.canonical.table
+
+
+@dataclass
+class FileReport:
+    """What happened to one file in a load."""
+
+    file: str
+    table: str
+    crm: str
+    rows: int
+    mapping: dict[str, str]
+    derived: dict[str, str]
+    unmapped: list[str]
+    notes: list[str]
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+
+
+@dataclass
+class LoadReport:
+    """The outcome of one successful load: per-file reports, row counts, warnings."""
+
+    batch_id: int
+    files: list[FileReport]
+    counts: dict[str, int]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Workspace:
+    """A DuckDB workspace file. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_path()
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise HandoffError(
+                Problem(
+                    f"there is no workspace at {self.path}",
+                    fix="load files first with `handoff load FILE...`, or run `handoff demo`",
+                )
+            )
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise HandoffError(
+                Problem(
+                    f"cannot open the workspace {self.path}: {exc}",
+                    fix="close other programs using it (e.g. a running dashboard that is "
+                    "loading), or choose another file with --workspace",
+                )
+            ) from None
+        if not read_only:
+            self._init_schema()
+
+    # ---------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with contextlib.suppress(Exception):
+            self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _init_schema(self) -> None:
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            for t in TABLES.values():
+                cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.kind]}' for c in stored_columns(t))
+                con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})')
+            con.execute(
+                """CREATE TABLE IF NOT EXISTS load_log (
+                    load_id INTEGER, batch_id INTEGER, loaded_at TIMESTAMP, file_name VARCHAR,
+                    file_size BIGINT, sha256 VARCHAR, table_name VARCHAR, rows BIGINT,
+                    mode VARCHAR, crm VARCHAR, mapping VARCHAR, notes VARCHAR)"""
+            )
+            con.execute(
+                """CREATE TABLE IF NOT EXISTS load_warnings (
+                    batch_id INTEGER, file_name VARCHAR, column_name VARCHAR,
+                    message VARCHAR, fix VARCHAR, n_rows BIGINT, examples VARCHAR)"""
+            )
+            con.execute(
+                """CREATE TABLE IF NOT EXISTS lead_merges (
+                    merged_lead_id VARCHAR, kept_lead_id VARCHAR, matched_on VARCHAR)"""
+            )
+            con.execute(
+                """CREATE TABLE IF NOT EXISTS settings (
+                    key VARCHAR PRIMARY KEY, value VARCHAR, updated_at TIMESTAMP)"""
+            )
+            con.execute(
+                """CREATE TABLE IF NOT EXISTS settings_log (
+                    changed_at TIMESTAMP, key VARCHAR, old_value VARCHAR, new_value VARCHAR,
+                    author VARCHAR, reason VARCHAR)"""
+            )
+            con.execute(
+                "INSERT INTO meta VALUES ('schema_version', $v), ('version', '0'), "
+                "('salt', $salt) ON CONFLICT DO NOTHING",
+                {"v": str(SCHEMA_VERSION), "salt": secrets.token_hex(16)},
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # ---------------------------------------------------------------- reading
+    def _meta(self, key: str) -> str | None:
+        rows = self.con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchall()
+        return rows[0][0] if rows else None
+
+    @property
+    def version(self) -> int:
+        """Increases with every successful load or settings change."""
+        return int(self._meta("version") or 0)
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run ``sql`` with named ``$params`` and return a Polars frame."""
+        rel = self.con.sql(sql, params=params or None) if params else self.con.sql(sql)
+        if rel is None:
+            return pl.DataFrame()
+        return rel.pl()
+
+    def counts(self) -> dict[str, int]:
+        """Row count of each canonical table (leads, deals, activities, spend, stage_history)."""
+        return {
+            name: int(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
+            for name in ("leads", "deals", "activities", "spend", "stage_history")
+        }
+
+    def columns(self, table: str) -> list[str]:
+        """Columns of a stored table, in order."""
+        return [r[0] for r in self.con.execute(f'DESCRIBE "{table}"').fetchall()]
+
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """For each canonical table, the number of non-empty values per column."""
+        out: dict[str, dict[str, int]] = {}
+        for name in TABLES:
+            cols = self.columns(name)
+            exprs = ", ".join(f'count("{c}")' for c in cols)
+            row = self.con.execute(f'SELECT {exprs} FROM "{name}"').fetchall()[0]
+            out[name] = dict(zip(cols, (int(v) for v in row), strict=True))
+        return out
+
+    def load_log(self) -> pl.DataFrame:
+        """Every file loaded, newest first: name, size, SHA-256, table, rows, mapping, time."""
+        return self.query("SELECT * FROM load_log ORDER BY load_id DESC")
+
+    def warnings(self) -> pl.DataFrame:
+        """Data-health warnings found by the latest load (kept rows that deserve a look)."""
+        return self.query(
+            "SELECT * FROM load_warnings WHERE batch_id = (SELECT max(batch_id) FROM load_warnings)"
+        )
+
+    # ---------------------------------------------------------------- settings
+    def settings(self) -> dict[str, Any]:
+        """Every setting: stored values over the defaults."""
+        out = settings_mod.defaults()
+        for key, value in self.con.execute("SELECT key, value FROM settings").fetchall():
+            if key in out:
+                out[key] = json.loads(value)
+        return out
+
+    def set_settings(
+        self, changes: dict[str, Any], *, author: str = "", reason: str = ""
+    ) -> dict[str, Any]:
+        """Validate and store ``changes``, logging old → new with author and reason.
+
+        Returns the settings after the change. Nothing is stored if any value is invalid.
+        """
+        clean = {k: settings_mod.coerce(k, v) for k, v in changes.items()}
+        current = self.settings()
+        now = _now()
+        self.con.execute("BEGIN")
+        try:
+            for key, value in clean.items():
+                if current.get(key) == value:
+                    continue
+                self.con.execute(
+                    "INSERT OR REPLACE INTO settings VALUES ($k, $v, $t)",
+                    {"k": key, "v": json.dumps(value), "t": now},
+                )
+                self.con.execute(
+                    "INSERT INTO settings_log VALUES ($t, $k, $old, $new, $a, $r)",
+                    {
+                        "t": now,
+                        "k": key,
+                        "old": json.dumps(current.get(key)),
+                        "new": json.dumps(value),
+                        "a": author,
+                        "r": reason,
+                    },
+                )
+            self._bump_version()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return self.settings()
+
+    def _bump_version(self) -> None:
+        self.con.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) "
+            "WHERE key = 'version'"
+        )
+
+    def options(self, overrides: dict[str, Any] | None = None) -> Options:
+        """Value-reading options from the settings, overridden by a mapping file's [options]."""
+        s = self.settings()
+        o = {**s, **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
+        return Options(
+            timezone=str(o.get("timezone") or "UTC"),
+            date_order=(o.get("date_order") or None),
+            decimal=(o.get("decimal") or None),
+            currency=(o.get("currency") or None),
+            personal_data=str(o.get("personal_data") or "hash"),
+            salt=self._meta("salt") or "",
+        )
+
+    # ---------------------------------------------------------------- loading
+    def prepare(
+        self,
+        files: Sequence[FileSpec | str | Path],
+        *,
+        table: str | None = None,
+        mapping: mapping_mod.MappingFile | None = None,
+        options: dict[str, Any] | None = None,
+        recognitions: dict[str, mapping_mod.Recognition] | None = None,
+    ) -> list[Prepared]:
+        """Read, recognise and convert every file without touching the workspace.
+
+        ``recognitions`` (by display name) lets a caller confirm or edit a mapping shown
+        to the user before loading. Raises HandoffError naming the file, column and rows.
+        """
+        specs = [f if isinstance(f, FileSpec) else FileSpec(Path(f)) for f in files]
+        if not specs:
+            raise HandoffError(Problem("no files given", fix="name at least one file to load"))
+        file_options = dict(mapping.options) if mapping else {}
+        opts = self.options({**file_options, **(options or {})})
+        prepared: list[Prepared] = []
+        for spec in specs:
+            sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
+            read = readers.read_file(spec.path, name=spec.display, sheet=sheet)
+            rec = (recognitions or {}).get(spec.display)
+            if rec is None:
+                rec = mapping_mod.recognise(
+                    list(read.frame.columns),
+                    file=spec.display,
+                    table=spec.table or table,
+                    sample=read.frame.head(200),
+                    mapping=mapping,
+                )
+            raw = mapping_mod.apply_mapping(read.frame, rec)
+            canon = canonicalise(
+                raw, TABLES[rec.table], file=spec.display, mapping=rec.mapping, options=opts
+            )
+            canon.notes[:0] = read.notes + rec.notes
+            prepared.append(Prepared(spec, read, rec, canon, _sha256(spec.path)))
+        return prepared
+
+    def load(
+        self,
+        files: Sequence[FileSpec | str | Path],
+        *,
+        table: str | None = None,
+        mapping: mapping_mod.MappingFile | None = None,
+        append: bool = False,
+        options: dict[str, Any] | None = None,
+    ) -> LoadReport:
+        """Load files into the workspace in one transaction (all or nothing)."""
+        prepared = self.prepare(files, table=table, mapping=mapping, options=options)
+        return self.commit(prepared, append=append)
+
+    def commit(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadReport:
+        """Store prepared files in one transaction; on any failure nothing changes.
+
+        Replace mode (default) replaces each table that the files provide; ``append``
+        adds rows, and a row whose id is already stored replaces the stored row.
+        """
+        if self.read_only:
+            raise HandoffError(
+                Problem("the workspace is open read-only", fix="open it for writing")
+            )
+        by_table: dict[str, list[Prepared]] = {}
+        for p in prepared:
+            by_table.setdefault(p.table, []).append(p)
+        staged = {name: _combine(name, items) for name, items in by_table.items()}
+
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            batch_id = int(
+                con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_log").fetchall()[0][0]
+            )
+            for name in LOAD_ORDER:
+                if name not in staged:
+                    continue
+                self._write_table(TABLES[name], staged[name], append=append)
+            merges = [p.canonical.merges for p in prepared if p.canonical.merges is not None]
+            self._store_merges(merges, replace=("leads" in staged and not append))
+            self._link()
+            warnings = [w for p in prepared for w in p.canonical.warnings]
+            warnings.extend(data_checks(con))
+            self._log(batch_id, prepared, append, warnings)
+            self._bump_version()
+            con.execute("COMMIT")
+        except BaseException:
+            # KeyboardInterrupt included: roll back, then let it propagate
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
+        return LoadReport(
+            batch_id=batch_id,
+            files=[_report(p) for p in prepared],
+            counts=self.counts(),
+            warnings=warnings,
+        )
+
+    def _write_table(self, table: Table, frame: pl.DataFrame, *, append: bool) -> None:
+        con = self.con
+        existing = set(self.columns(table.name))
+        for column in frame.columns:
+            if column not in existing:
+                # only segment columns on leads can be new (canonicalise checked the rest)
+                con.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column}" VARCHAR')
+        con.register("_staged", frame.to_arrow())
+        try:
+            if append:
+                keys = " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' for k in table.key)
+                con.execute(
+                    f'DELETE FROM "{table.name}" t WHERE EXISTS '
+                    f"(SELECT 1 FROM _staged s WHERE {keys})"
+                )
+            else:
+                con.execute(f'DELETE FROM "{table.name}"')
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM _staged')
+        finally:
+            con.unregister("_staged")
+
+    def _store_merges(self, merges: list[pl.DataFrame], *, replace: bool) -> None:
+        if replace:
+            self.con.execute("DELETE FROM lead_merges")
+        frames = [m for m in merges if m.height]
+        if not frames:
+            return
+        self.con.register("_merges", pl.concat(frames).select(list(MERGE_SCHEMA)).to_arrow())
+        try:
+            self.con.execute("INSERT INTO lead_merges SELECT * FROM _merges")
+        finally:
+            self.con.unregister("_merges")
+
+    def _link(self) -> None:
+        """Resolve links between tables after a load (idempotent, on whole tables).
+
+        - deals get their lead from leads.converted_deal_id (Salesforce links on the lead
+          side), matching 15- and 18-character Salesforce ids;
+        - activities and deals that point at a converted contact point at its lead;
+        - anything that points at a lead merged into another points at the kept lead;
+        - stage history fills the stage timestamps that the leads file left empty.
+        """
+        con = self.con
+        con.execute(
+            """UPDATE deals SET lead_id = l.lead_id FROM leads l
+               WHERE deals.lead_id IS NULL AND l.converted_deal_id = deals.deal_id"""
+        )
+        con.execute(
+            """UPDATE deals SET lead_id = l.lead_id FROM leads l
+               WHERE deals.lead_id IS NULL AND length(deals.deal_id) IN (15, 18)
+                 AND length(l.converted_deal_id) IN (15, 18)
+                 AND left(l.converted_deal_id, 15) = left(deals.deal_id, 15)"""
+        )
+        con.execute(
+            """UPDATE deals SET lead_id = l.lead_id FROM leads l
+               WHERE deals.lead_id IS NULL AND deals.contact_id IS NOT NULL
+                 AND l.converted_contact_id = deals.contact_id"""
+        )
+        for name in ("activities", "deals"):
+            con.execute(
+                f"""UPDATE "{name}" SET lead_id = l.lead_id FROM leads l
+                    WHERE "{name}".lead_id = l.converted_contact_id
+                      AND "{name}".lead_id NOT IN (SELECT lead_id FROM leads)"""
+            )
+            con.execute(
+                f"""UPDATE "{name}" SET lead_id = m.kept_lead_id FROM lead_merges m
+                    WHERE "{name}".lead_id = m.merged_lead_id"""
+            )
+        con.execute(
+            """UPDATE stage_history SET lead_id = m.kept_lead_id FROM lead_merges m
+               WHERE stage_history.lead_id = m.merged_lead_id"""
+        )
+        self._apply_stage_history()
+
+    def _apply_stage_history(self) -> None:
+        n = self.con.execute("SELECT count(*) FROM stage_history").fetchall()[0][0]
+        if not n:
+            return
+        cases = " ".join(
+            f"WHEN stage_key IN ({', '.join(repr(a) for a in STAGE_ALIASES[k])}) THEN '{k}'"
+            for k in STAGE_COLUMNS
+        )
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _stage_pivot AS
+                WITH keyed AS (
+                    SELECT lead_id, entered_at, reason,
+                           regexp_replace(lower(trim(stage)), '[^a-z0-9]+', '', 'g') AS stage_key
+                    FROM stage_history
+                ),
+                mapped AS (SELECT *, CASE {cases} END AS stage_col FROM keyed)
+                SELECT lead_id,
+                       min(entered_at) FILTER (WHERE stage_col = 'mql') AS mql_at,
+                       min(entered_at) FILTER (WHERE stage_col = 'handed_off') AS handed_off_at,
+                       min(entered_at) FILTER (WHERE stage_col = 'accepted') AS accepted_at,
+                       min(entered_at) FILTER (WHERE stage_col = 'rejected') AS rejected_at,
+                       arg_min(reason, entered_at) FILTER (WHERE stage_col = 'rejected')
+                           AS rejection_reason,
+                       min(entered_at) FILTER (WHERE stage_col = 'sql') AS sql_at
+                FROM mapped GROUP BY lead_id"""
+        )
+        self.con.execute(
+            """UPDATE leads SET
+                 mql_at = coalesce(leads.mql_at, p.mql_at),
+                 handed_off_at = coalesce(leads.handed_off_at, p.handed_off_at),
+                 accepted_at = coalesce(leads.accepted_at, p.accepted_at),
+                 rejected_at = coalesce(leads.rejected_at, p.rejected_at),
+                 rejection_reason = coalesce(leads.rejection_reason, p.rejection_reason),
+                 sql_at = coalesce(leads.sql_at, p.sql_at)
+               FROM _stage_pivot p WHERE leads.lead_id = p.lead_id"""
+        )
+        self.con.execute("DROP TABLE _stage_pivot")
+
+    def _log(
+        self, batch_id: int, prepared: Sequence[Prepared], append: bool, warnings: list[Problem]
+    ) -> None:
+        con = self.con
+        next_id = int(
+            con.execute("SELECT coalesce(max(load_id), 0) FROM load_log").fetchall()[0][0]
+        )
+        now = _now()
+        for i, p in enumerate(prepared, start=1):
+            con.execute(
+                "INSERT INTO load_log VALUES ($id, $b, $t, $f, $size, $sha, $tab, $rows, $mode, "
+                "$crm, $map, $notes)",
+                {
+                    "id": next_id + i,
+                    "b": batch_id,
+                    "t": now,
+                    "f": p.spec.display,
+                    "size": p.read.size_bytes,
+                    "sha": p.sha256,
+                    "tab": p.table,
+                    "rows": p.canonical.frame.height,
+                    "mode": "append" if append else "replace",
+                    "crm": p.recognition.crm,
+                    "map": json.dumps(
+                        {"mapping": p.recognition.mapping, "derived": p.recognition.derived},
+                        ensure_ascii=False,
+                    ),
+                    "notes": json.dumps(p.canonical.notes, ensure_ascii=False),
+                },
+            )
+        for w in warnings:
+            con.execute(
+                "INSERT INTO load_warnings VALUES ($b, $f, $c, $m, $fix, $n, $ex)",
+                {
+                    "b": batch_id,
+                    "f": w.file,
+                    "c": w.column,
+                    "m": w.message,
+                    "fix": w.fix,
+                    "n": w.count,
+                    "ex": json.dumps([[r.row, str(r.value)] for r in w.rows], ensure_ascii=False),
+                },
+            )
+
+
+# Stage names a stage-history file may use, normalised (lower case, letters and digits).
+STAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "mql": ("mql", "marketingqualifiedlead", "marketingqualified", "marketingqualifiedleads"),
+    "handed_off": ("handedoff", "handoff", "assigned", "routed", "handedofftosales"),
+    "accepted": ("sal", "accepted", "salesaccepted", "salesacceptedlead", "working"),
+    "rejected": (
+        "rejected",
+        "disqualified",
+        "unqualified",
+        "closednotconverted",
+        "recycled",
+        "junk",
+    ),
+    "sql": ("sql", "salesqualifiedlead", "salesqualified", "qualified"),
+}
+
+
+def _combine(name: str, items: list[Prepared]) -> pl.DataFrame:
+    """Concatenate the files of one table in a load; the same id in two files is an error."""
+    frames = [p.canonical.frame for p in items]
+    if len(frames) == 1:
+        return frames[0]
+    combined = pl.concat(frames, how="diagonal_relaxed")
+    key = list(TABLES[name].key)
+    tagged = pl.concat(
+        [
+            p.canonical.frame.select(key).with_columns(pl.lit(p.spec.display).alias("_file"))
+            for p in items
+        ],
+        how="vertical_relaxed",
+    )
+    dup = tagged.filter(pl.struct(key).is_duplicated())
+    if dup.height:
+        files = sorted(set(dup["_file"].to_list()))
+        sample = dup.select(key).unique(maintain_order=True).head(5).rows()
+        raise HandoffError(
+            Problem(
+                f"the same {', '.join(key)} appears in more than one {name} file "
+                f"({', '.join(files)}), e.g. {', '.join(str(s[0]) for s in sample)}",
+                fix="load overlapping exports one at a time with --append (the later file "
+                "wins), or remove the overlap",
+                file=", ".join(files),
+                column=", ".join(key),
+                count=dup.height,
+            )
+        )
+    return combined
+
+
+def _report(p: Prepared) -> FileReport:
+    return FileReport(
+        file=p.spec.display,
+        table=p.table,
+        crm=p.recognition.crm,
+        rows=p.canonical.frame.height,
+        mapping=dict(p.recognition.mapping),
+        derived=dict(p.recognition.derived),
+        unmapped=list(p.recognition.unmapped),
+        notes=list(p.canonical.notes),
+        encoding=p.read.encoding,
+        delimiter=p.read.delimiter,
+        sheet=p.read.sheet,
+    )
+
+
+@contextlib.contextmanager
+def open_workspace(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> Iterator[Workspace]:
+    """Open a workspace for the duration of a ``with`` block."""
+    ws = Workspace(path, read_only=read_only)
+    try:
+        yield ws
+    finally:
+        ws.close()
