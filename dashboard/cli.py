@@ -1,0 +1,329 @@
+"""The ``handoff`` command: load CRM exports, check them, and print what is stored.
+
+Exit codes: 0 success; 1 unexpected failure; 2 bad input or usage (a message says which
+file, column and rows, and the fix); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dashboard import __version__
+from dashboard.errors import HandoffError, Problem
+from dashboard.formatting import text_table
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def _workspace_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workspace",
+        "-w",
+        metavar="PATH",
+        help="workspace file (default: $HANDOFF_WORKSPACE or ./handoff.duckdb)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``handoff`` and its sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="handoff",
+        description="Marketing–sales handoff analytics on your CRM exports.",
+    )
+    parser.add_argument("--version", action="version", version=f"handoff {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "load",
+        help="load CRM export files into the workspace (all files in one transaction)",
+        description="Load files (CSV, TSV, .csv.gz, Excel, Parquet). Each file is recognised "
+        "(HubSpot, Salesforce or generic headers) and mapped onto the canonical tables. "
+        "All files of one call are loaded in one transaction: if any file fails, nothing "
+        "changes.",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _workspace_arg(p)
+    p.add_argument(
+        "--as",
+        dest="table",
+        choices=["leads", "deals", "activities", "spend", "stage_history"],
+        help="load every file as this table instead of recognising it",
+    )
+    p.add_argument("--mapping", type=Path, metavar="TOML", help="column mapping file to use")
+    p.add_argument(
+        "--save-mapping", type=Path, metavar="TOML", help="write the mapping used to this file"
+    )
+    p.add_argument(
+        "--append",
+        action="store_true",
+        help="add rows to what is stored (rows with a stored id replace it) instead of "
+        "replacing the table",
+    )
+    p.add_argument("--sheet", help="Excel sheet to read (name or 0-based number)")
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        metavar="KEY=VALUE",
+        help="reading option for this load: timezone, date_order (dmy|mdy), decimal (.|,), "
+        "currency, personal_data (hash|drop)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="read and check the files, store nothing")
+
+    p = sub.add_parser("tables", help="row count of each canonical table")
+    _workspace_arg(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("check", help="data-health report: warnings, coverage, load history")
+    _workspace_arg(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("settings", help="show the shared definitions, or change them")
+    _workspace_arg(p)
+    p.add_argument("--set", dest="assignments", action="append", metavar="KEY=VALUE")
+    p.add_argument("--author", default="", help="who makes the change (kept in the log)")
+    p.add_argument("--reason", default="", help="why (kept in the log)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("demo", help="build a workspace from the sample data and open it")
+    _workspace_arg(p)
+    p.add_argument("--no-serve", action="store_true", help="only build the workspace")
+    p.add_argument("--port", type=int, default=8501)
+
+    p = sub.add_parser("serve", help="open the dashboard on a workspace")
+    _workspace_arg(p)
+    p.add_argument("--port", type=int, default=8501)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``handoff``; return the exit code (also used as the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return COMMANDS[args.command](args)
+    except HandoffError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"handoff: {exc.render()}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("handoff: interrupted; the workspace is unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # an unexpected failure still gets one paragraph, not a trace
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"handoff: unexpected error ({type(exc).__name__}: {exc}). Nothing was changed. "
+            "Run again with --debug for details and report it with that output.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False):  # -> Workspace
+    from dashboard.workspace import Workspace
+
+    return Workspace(args.workspace, read_only=read_only)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from dashboard.ingest import mapping as mapping_mod
+    from dashboard.settings import parse_assignments
+    from dashboard.workspace import FileSpec
+
+    for f in args.files:
+        if not f.exists():
+            raise HandoffError(
+                Problem(f"{f} does not exist", fix="check the path and the file name")
+            )
+    options = parse_assignments(args.assignments)
+    bad = set(options) - {"timezone", "date_order", "decimal", "currency", "personal_data"}
+    if bad:
+        raise HandoffError(
+            Problem(
+                f"{', '.join(sorted(bad))} is not a reading option",
+                fix="use `handoff settings --set` to change metric definitions",
+            )
+        )
+    mapping = mapping_mod.load_mapping(args.mapping) if args.mapping else None
+    sheet: str | int | None = args.sheet
+    if sheet is not None and str(sheet).isdigit():
+        sheet = int(sheet)
+    specs = [FileSpec(f, sheet=sheet) for f in args.files]
+    with _open(args) as ws:
+        prepared = ws.prepare(specs, table=args.table, mapping=mapping, options=options)
+        if args.save_mapping:
+            mapping_mod.save_mapping(
+                args.save_mapping,
+                [p.recognition for p in prepared],
+                options={k: v for k, v in options.items() if k != "personal_data"},
+            )
+        for p in prepared:
+            _print_recognition(p)
+        if args.dry_run:
+            print("dry run: nothing was stored")
+            return EXIT_OK
+        report = ws.commit(prepared, append=args.append)
+    print(
+        f"loaded {len(report.files)} file(s) ({'append' if args.append else 'replace'}): "
+        + ", ".join(f"{k} {v:,}" for k, v in report.counts.items() if v or k != "stage_history")
+    )
+    if args.save_mapping:
+        print(f"mapping saved to {args.save_mapping}")
+    for w in report.warnings:
+        print(f"warning: {w.render()}")
+    return EXIT_OK
+
+
+def _print_recognition(p: Any) -> None:
+    rec = p.recognition
+    print(
+        f"{p.spec.display}: {rec.table} from {rec.crm} export, "
+        f"{p.canonical.frame.height:,} rows" + (f" (sheet {p.read.sheet})" if p.read.sheet else "")
+    )
+    for canonical, source in rec.mapping.items():
+        arrow = f"{source} -> {canonical}" if source != canonical else canonical
+        print(f"  {arrow}")
+    for canonical, how in rec.derived.items():
+        print(f"  {canonical}: {how}")
+    if rec.unmapped:
+        print(f"  not used: {', '.join(rec.unmapped)}")
+    for note in p.canonical.notes:
+        print(f"  note: {note}")
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    with _open(args, read_only=True) as ws:
+        counts = ws.counts()
+    if args.format == "json":
+        print(json.dumps({k: counts[k] for k in ("leads", "deals", "activities", "spend")}))
+    else:
+        frame = pl.DataFrame({"table": list(counts), "rows": list(counts.values())})
+        print(text_table(frame))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dashboard.health import health_report
+
+    with _open(args, read_only=True) as ws:
+        report = health_report(ws)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str, indent=2))
+    else:
+        print(report.to_text())
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from dashboard.settings import SETTINGS, parse_assignments
+
+    changes = parse_assignments(args.assignments)
+    with _open(args, read_only=not changes) as ws:
+        current = (
+            ws.set_settings(changes, author=args.author, reason=args.reason)
+            if changes
+            else ws.settings()
+        )
+    if args.format == "json":
+        print(json.dumps(current, ensure_ascii=False))
+        return EXIT_OK
+    frame = pl.DataFrame(
+        {
+            "setting": [s.key for s in SETTINGS],
+            "value": [json.dumps(current[s.key], ensure_ascii=False) for s in SETTINGS],
+            "meaning": [s.description for s in SETTINGS],
+        }
+    )
+    print(text_table(frame))
+    return EXIT_OK
+
+
+def build_demo(workspace: str | Path | None) -> Any:
+    """Create (or replace) a workspace holding the sample data; return the load report."""
+    from dashboard.workspace import Workspace
+
+    files = sorted(
+        p
+        for p in SAMPLE_DIR.iterdir()
+        if p.name.endswith((".csv", ".csv.gz")) and not p.name.startswith("_")
+    )
+    with Workspace(workspace) as ws:
+        return ws.load(files)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    report = build_demo(args.workspace)
+    print(
+        "sample workspace ready: "
+        + ", ".join(f"{k} {v:,}" for k, v in report.counts.items() if k != "stage_history")
+    )
+    if args.no_serve:
+        return EXIT_OK
+    return cmd_serve(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from dashboard.workspace import default_path
+
+    path = Path(args.workspace) if args.workspace else default_path()
+    if not path.exists():
+        raise HandoffError(
+            Problem(
+                f"there is no workspace at {path}",
+                fix="load files with `handoff load FILE...` or build the sample with "
+                "`handoff demo`",
+            )
+        )
+    app = Path(__file__).resolve().parent / "app.py"
+    env = {**os.environ, "HANDOFF_WORKSPACE": str(path.resolve())}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"Handoff dashboard on http://localhost:{args.port} (Ctrl-C to stop)")
+    return subprocess.call(cmd, env=env)
+
+
+COMMANDS = {
+    "load": cmd_load,
+    "tables": cmd_tables,
+    "check": cmd_check,
+    "settings": cmd_settings,
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
