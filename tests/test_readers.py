@@ -698,3 +698,29 @@ def test_delimiter_is_sniffed_whenever_cells_hold_no_other_candidate(
     result = read_file(write(tmp_path, "sniff.csv", buffer.getvalue().encode()))
     assert result.delimiter == delimiter
     assert result.frame.rows() == [tuple(r) for r in rows]
+
+
+PREFIXES = [b"", b"PK\x03\x04", b"PAR1", b"\x1f\x8b", b"\xef\xbb\xbf", b"\xff\xfe", b'"']
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    prefix=st.sampled_from(PREFIXES),
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.text(alphabet='a,;"\n\r\t |đ1 ', max_size=120).map(str.encode),
+    ),
+    ext=st.sampled_from(["csv", "xlsx", "parquet", "gz", "", "xls"]),
+)
+def test_any_bytes_give_a_result_or_a_handoff_error(
+    tmp_path: Path, prefix: bytes, body: bytes, ext: str
+) -> None:
+    path = write(tmp_path, f"f.{ext}" if ext else "f", prefix + body)
+    try:
+        result = read_file(path)
+    except HandoffError as err:
+        assert err.problems and err.problems[0].fix
+    else:
+        assert result.frame.height > 0

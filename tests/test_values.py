@@ -717,3 +717,36 @@ def test_any_amount_formatted_in_either_convention_round_trips(
         assert math.isclose(got, c / 100, rel_tol=1e-12, abs_tol=1e-9)
     forced = num(texts, decimal=decimal)
     assert forced.series.to_list() == result.series.to_list()
+
+
+MESSY = st.text(alphabet=st.sampled_from(list("0123456789./-:, TZ+APMap$€₫đ()%eE'xJanMar")))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), MESSY), max_size=8),
+    order=st.sampled_from([None, "dmy", "mdy"]),
+    decimal=st.sampled_from([None, ".", ","]),
+)
+def test_messy_text_gives_consistent_results_or_ambiguous_format(
+    values: list[str | None], order: str | None, decimal: str | None
+) -> None:
+    series = pl.Series("c", values, dtype=pl.String)
+    calls = [
+        lambda: parse_timestamp(series, date_order=order, timezone="Asia/Ho_Chi_Minh"),
+        lambda: parse_date(series, date_order=order),
+        lambda: parse_number(series, decimal=decimal),
+        lambda: parse_bool(series),
+        lambda: parse_text(series),
+    ]
+    for call in calls:
+        try:
+            result = call()
+        except AmbiguousFormat as err:
+            assert err.examples
+            continue
+        assert len(result.series) == len(series)
+        assert result.bad_count >= len(result.bad_positions)
+        for position, value in zip(result.bad_positions, result.bad_values, strict=True):
+            assert result.series[position] is None
+            assert value == values[position] and value.strip()

@@ -583,7 +583,7 @@ def _prepare_text(data: bytes, display: str) -> tuple[bytes, str | None, list[st
         if skipped:
             notes.append(f"skipped {skipped} empty lines before the header")
         data = stripped
-    if not data.strip():
+    if not data or data.isspace():  # isspace scans without copying a large file
         raise _fail(display, "the file contains no data, only blank lines", "export the data again")
     forced = None
     match = re.match(rb'"?sep=(.)"?[ \t]*\r?\n', data[:16])
@@ -739,7 +739,7 @@ def _polars_csv(data: bytes, delimiter: str) -> pl.DataFrame:
 def _read_text(
     raw: bytes, display: str, encoding: str | None, delimiter: str | None
 ) -> tuple[pl.DataFrame, str, str, list[str]]:
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise _fail(display, "the file contains no data, only blank space", "export the data again")
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
