@@ -1,7 +1,8 @@
 """The ``handoff`` command: load CRM exports, check them, and print what is stored.
 
 Exit codes: 0 success; 1 unexpected failure; 2 bad input or usage (a message says which
-file, column and rows, and the fix); 130 interrupted.
+file, column and rows, and the fix); 3 a metric needs columns the workspace does not have;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Any
 import polars as pl
 
 from dashboard import __version__
-from dashboard.errors import HandoffError, Problem
+from dashboard.errors import HandoffError, MissingInputsError, Problem
 from dashboard.formatting import text_table
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
+EXIT_NEEDS = 3
 EXIT_INTERRUPTED = 130
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -99,6 +101,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="", help="why (kept in the log)")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
+    p = sub.add_parser("metrics", help="list every metric with its description")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser(
+        "metric",
+        help="print a metric as a table, CSV or JSON",
+        description="Print a metric. Filters select leads (deals and activities follow their "
+        "lead); --set overrides a shared setting for this call only.",
+    )
+    p.add_argument("name", metavar="NAME")
+    _workspace_arg(p)
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first cohort day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last cohort day (YYYY-MM-DD)")
+    p.add_argument("--source", action="append", default=[], metavar="S")
+    p.add_argument("--campaign", action="append", default=[], metavar="C")
+    p.add_argument("--owner", action="append", default=[], metavar="O")
+    p.add_argument(
+        "--segment",
+        metavar="COLUMN=VALUE",
+        action="append",
+        default=[],
+        help="keep leads whose segment column has this value (repeat for several values)",
+    )
+    p.add_argument(
+        "--by",
+        metavar="DIM",
+        help="break down by source, campaign, owner, month or a segment column",
+    )
+    p.add_argument("--set", dest="assignments", action="append", metavar="KEY=VALUE")
+    p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a metric parameter (see `handoff metrics`)",
+    )
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = sub.add_parser("sql", help="print the SQL a metric runs (and the staging views it reads)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--staging", action="store_true", help="also print the staging views")
+
     p = sub.add_parser("demo", help="build a workspace from the sample data and open it")
     _workspace_arg(p)
     p.add_argument("--no-serve", action="store_true", help="only build the workspace")
@@ -119,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return COMMANDS[args.command](args)
+    except MissingInputsError as exc:
+        print(f"handoff: {exc.render()}", file=sys.stderr)
+        return EXIT_NEEDS
     except HandoffError as exc:
         if args.debug:
             traceback.print_exc()
@@ -257,6 +304,167 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from dashboard import metrics
+
+    reg = metrics.registry()
+    if args.format == "json":
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": m.name,
+                        "description": m.description,
+                        "grain": m.grain,
+                        "question": m.question,
+                        "by": m.supports_by,
+                        "parameters": m.parameters,
+                        "settings": list(m.settings),
+                        "needs": list(m.needs),
+                        "columns": m.columns,
+                    }
+                    for m in reg.values()
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return EXIT_OK
+    frame = pl.DataFrame(
+        {
+            "metric": list(reg),
+            "description": [m.description for m in reg.values()],
+        }
+    )
+    print(text_table(frame, max_width=200))
+    return EXIT_OK
+
+
+def _date(text: str | None, flag: str):  # -> dt.date | None
+    import datetime as dt
+
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise HandoffError(
+            Problem(f"{flag} {text!r} is not a date", fix="write it as YYYY-MM-DD")
+        ) from None
+
+
+def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise HandoffError(
+                Problem(f"{flag} {item!r} is not key=value", fix=f"write {flag} key=value")
+            )
+        key, value = item.split("=", 1)
+        out.setdefault(key.strip(), value.strip())
+    return out
+
+
+def cmd_metric(args: argparse.Namespace) -> int:
+    from dashboard import metrics
+    from dashboard.settings import parse_assignments
+
+    metric = metrics.get(args.name)
+    segment_column = None
+    segment_values: list[str] = []
+    for item in args.segment:
+        if "=" not in item:
+            raise HandoffError(
+                Problem(
+                    f"--segment {item!r} is not COLUMN=VALUE",
+                    fix="write e.g. --segment country=Vietnam",
+                )
+            )
+        column, value = item.split("=", 1)
+        if segment_column not in (None, column.strip()):
+            raise HandoffError(
+                Problem(
+                    "--segment takes one column at a time", fix="repeat it with the same column"
+                )
+            )
+        segment_column = column.strip()
+        segment_values.append(value.strip())
+    filters = metrics.Filters(
+        date_from=_date(args.date_from, "--from"),
+        date_to=_date(args.date_to, "--to"),
+        sources=args.source,
+        campaigns=args.campaign,
+        owners=args.owner,
+        segment_column=segment_column,
+        segment_values=segment_values,
+    )
+    params = _metric_params(metric, _pairs(args.params, "--param"))
+    with _open(args, read_only=True) as ws:
+        resolved = metrics.resolve_settings(ws.settings(), parse_assignments(args.assignments))
+        result = metrics.run(
+            ws.con, args.name, settings=resolved, filters=filters, by=args.by, parameters=params
+        )
+    frame = result.frame
+    if args.format == "json":
+        print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=_json_default))
+    elif args.format == "csv":
+        sys.stdout.write(frame.write_csv())
+    else:
+        print(text_table(frame))
+    return EXIT_OK
+
+
+def _metric_params(metric: Any, given: dict[str, str]) -> dict[str, Any]:
+    """Convert --param values to the type of the metric's declared default."""
+    out: dict[str, Any] = {}
+    for key, text in given.items():
+        if key not in metric.parameters:
+            known = ", ".join(metric.parameters) or "none"
+            raise HandoffError(
+                Problem(f"{metric.name} has no parameter {key!r}", fix=f"its parameters: {known}")
+            )
+        default = metric.parameters[key]
+        try:
+            if isinstance(default, bool):
+                out[key] = text.lower() in {"1", "true", "yes"}
+            elif isinstance(default, int):
+                out[key] = int(text)
+            elif isinstance(default, float):
+                out[key] = float(text)
+            elif isinstance(default, list):
+                out[key] = [v.strip() for v in text.split(",") if v.strip()]
+            else:
+                out[key] = text
+        except ValueError:
+            raise HandoffError(
+                Problem(
+                    f"--param {key}={text!r} is not a {type(default).__name__}",
+                    fix=f"give a value like {default!r}",
+                )
+            ) from None
+    return out
+
+
+def _json_default(value: object) -> object:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from dashboard import metrics
+
+    metric = metrics.get(args.name)
+    if args.staging:
+        for view in metrics.STAGING_ORDER:
+            print(f"-- staging view {view} (queries/staging/{view}.sql)")
+            print(metrics.staging_sql(view))
+    print(f"-- {metric.name} (queries/{metric.path.name})")
+    print(metric.sql)
+    return EXIT_OK
+
+
 def build_demo(workspace: str | Path | None) -> Any:
     """Create (or replace) a workspace holding the sample data; return the load report."""
     from dashboard.workspace import Workspace
@@ -320,6 +528,9 @@ COMMANDS = {
     "tables": cmd_tables,
     "check": cmd_check,
     "settings": cmd_settings,
+    "metrics": cmd_metrics,
+    "metric": cmd_metric,
+    "sql": cmd_sql,
     "demo": cmd_demo,
     "serve": cmd_serve,
 }

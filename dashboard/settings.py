@@ -59,6 +59,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Only outbound activities (or ones with no direction) count as attempts.",
     ),
     Setting(
+        "connect_outcomes",
+        ["connected", "replied", "completed", "meeting held", "answered", "held"],
+        "list",
+        "Activity outcomes that mean sales reached the lead (a connect).",
+    ),
+    Setting(
         "cohort_basis",
         "created",
         "choice",

@@ -87,3 +87,10 @@ def sample_copy(sample_workspace: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "sample.duckdb"
     shutil.copy(sample_workspace, dest)
     return dest
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Free DuckDB objects before the interpreter exits (its bindings report leftovers)."""
+    import gc
+
+    gc.collect()

@@ -1,0 +1,331 @@
+"""Metrics: finds ``queries/*.sql`` with their metadata, binds parameters, runs them.
+
+A metric is one SQL file in ``queries/`` (its stem is the metric's name everywhere) and a
+TOML file beside it with its description, grain, parameters, output columns and the
+canonical columns it needs. Shared staging views in ``queries/staging/`` hold the
+definitions every metric uses (the lead's stages, its cohort, its follow-up).
+
+Values are always bound: metric SQL uses ``$name`` parameters; staging views read the same
+values as DuckDB session variables, set here with bound ``SET VARIABLE`` statements. The
+only text put into SQL are column identifiers taken from the workspace's own schema (for
+``--by`` and the segment filter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard import settings as settings_mod
+from dashboard.errors import HandoffError, MissingInputsError, Problem
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+STAGING_ORDER = ("lead_facts", "attempts", "touch_facts")
+
+# Dimensions any lead-level metric can be broken down by, besides the segment columns.
+BASE_DIMENSIONS = ("source", "campaign", "owner", "month")
+SEGMENT_COLUMNS = (
+    "country",
+    "region",
+    "city",
+    "industry",
+    "company_size",
+    "job_title",
+    "temperature",
+    "status",
+    "lifecycle_stage",
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric: its SQL, what it answers, its grain, parameters, columns and needs."""
+
+    name: str
+    sql: str
+    description: str
+    question: str
+    grain: str
+    columns: dict[str, str]
+    parameters: dict[str, Any]
+    settings: tuple[str, ...]
+    needs: tuple[str, ...]
+    supports_by: bool
+    path: Path
+
+    @property
+    def bound_names(self) -> list[str]:
+        """The ``$name`` parameters the SQL uses, in order of first use."""
+        return list(dict.fromkeys(re.findall(r"\$([a-z_][a-z0-9_]*)", self.sql)))
+
+
+@dataclass
+class Filters:
+    """Which leads a metric looks at. Empty lists mean "all"; dates are inclusive."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sources: list[str] = field(default_factory=list)
+    campaigns: list[str] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    segment_column: str | None = None
+    segment_values: list[str] = field(default_factory=list)
+
+    def key(self) -> tuple:
+        """A hashable key (for caches)."""
+        return (
+            self.date_from,
+            self.date_to,
+            tuple(self.sources),
+            tuple(self.campaigns),
+            tuple(self.owners),
+            self.segment_column,
+            tuple(self.segment_values),
+        )
+
+
+@dataclass
+class Result:
+    """A metric's rows, plus the SQL and the values that produced them."""
+
+    metric: Metric
+    frame: pl.DataFrame
+    sql: str
+    parameters: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def _read_metric(sql_path: Path) -> Metric:
+    meta_path = sql_path.with_suffix(".toml")
+    if not meta_path.exists():
+        raise RuntimeError(f"{sql_path.name} has no metadata file {meta_path.name}")
+    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    return Metric(
+        name=sql_path.stem,
+        sql=sql_path.read_text(encoding="utf-8"),
+        description=meta["description"].strip(),
+        question=meta.get("question", "").strip(),
+        grain=meta["grain"].strip(),
+        columns=dict(meta.get("columns", {})),
+        parameters=dict(meta.get("parameters", {})),
+        settings=tuple(meta.get("settings", ())),
+        needs=tuple(meta.get("needs", ())),
+        supports_by=bool(meta.get("by", False)),
+        path=sql_path,
+    )
+
+
+@cache
+def registry() -> dict[str, Metric]:
+    """Every metric in ``queries/``, by name, sorted by name."""
+    return {p.stem: _read_metric(p) for p in sorted(QUERIES_DIR.glob("*.sql"))}
+
+
+def get(name: str) -> Metric:
+    """The metric called ``name``; HandoffError listing the metrics if there is none."""
+    try:
+        return registry()[name]
+    except KeyError:
+        raise HandoffError(
+            Problem(f"there is no metric {name!r}", fix=f"use one of: {', '.join(registry())}")
+        ) from None
+
+
+@cache
+def staging_sql(name: str) -> str:
+    """The text of a staging view (before its identifiers are filled in)."""
+    return (QUERIES_DIR / "staging" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
+
+
+def dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Dimensions ``--by`` accepts on this workspace: base ones plus its segment columns."""
+    cols = _columns(con, "leads")
+    segs = [c for c in (*SEGMENT_COLUMNS, *sorted(c for c in cols if c.startswith("segment_")))]
+    return [*BASE_DIMENSIONS, *(c for c in segs if c in cols)]
+
+
+def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
+    """CASE over getvariable(variable) picking a leads column by name (from the schema)."""
+    cols = set(_columns(con, "leads"))
+    arms = []
+    for dim in dimensions(con):
+        if dim == "month":
+            expr = (
+                "strftime(case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
+                "else created_at end, '%Y-%m')"
+            )
+        elif dim in cols:
+            expr = f'cast("{dim}" as varchar)'
+        else:
+            continue
+        arms.append(f"when '{dim}' then {expr}")
+    return f"case getvariable('{variable}') {' '.join(arms)} end"
+
+
+def _as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
+    """The latest moment in the data; follow-up clocks run to here, not to today."""
+    row = con.execute(
+        """select greatest(
+               (select max(created_at) from leads),
+               (select max(greatest(mql_at, handed_off_at, accepted_at, rejected_at, sql_at))
+                  from leads),
+               (select max(occurred_at) from activities),
+               (select max(greatest(created_at, closed_at)) from deals))"""
+    ).fetchall()[0][0]
+    return row or dt.datetime(1970, 1, 1)
+
+
+def _mql_basis(con: duckdb.DuckDBPyConnection) -> str:
+    """'date' when the CRM records MQL dates for any lead, else 'score' (the threshold)."""
+    n = con.execute("select count(mql_at) from leads").fetchall()[0][0]
+    return "date" if n else "score"
+
+
+def session_values(
+    con: duckdb.DuckDBPyConnection, settings: dict[str, Any], filters: Filters, by: str | None
+) -> dict[str, Any]:
+    """Everything the staging views read, by name: settings, filters and data facts."""
+    return {
+        "mql_score_threshold": float(settings["mql_score_threshold"]),
+        "mql_basis": _mql_basis(con),
+        "cohort_basis": settings["cohort_basis"],
+        "currency": settings["currency"],
+        "sla_hours": float(settings["sla_hours"]),
+        "give_up_days": int(settings["give_up_days"]),
+        "attempt_types": [str(t).lower() for t in settings["attempt_types"]],
+        "attempt_outbound_only": bool(settings["attempt_outbound_only"]),
+        "connect_outcomes": [str(t).lower() for t in settings["connect_outcomes"]],
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "sources": list(filters.sources),
+        "campaigns": list(filters.campaigns),
+        "owners": list(filters.owners),
+        "segment_column": filters.segment_column or "",
+        "segment_values": list(filters.segment_values),
+        "breakdown": by or "",
+        "as_of": _as_of(con),
+    }
+
+
+_SQL_TYPES = {
+    "mql_score_threshold": "DOUBLE",
+    "sla_hours": "DOUBLE",
+    "give_up_days": "INTEGER",
+    "attempt_types": "VARCHAR[]",
+    "attempt_outbound_only": "BOOLEAN",
+    "connect_outcomes": "VARCHAR[]",
+    "date_from": "DATE",
+    "date_to": "DATE",
+    "sources": "VARCHAR[]",
+    "campaigns": "VARCHAR[]",
+    "owners": "VARCHAR[]",
+    "segment_values": "VARCHAR[]",
+    "as_of": "TIMESTAMP",
+}
+
+
+def prepare_session(
+    con: duckdb.DuckDBPyConnection,
+    settings: dict[str, Any],
+    filters: Filters,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """Set the session variables and create the staging views on ``con``; return the values."""
+    if by is not None and by not in dimensions(con):
+        raise HandoffError(
+            Problem(
+                f"cannot break down by {by!r}",
+                fix=f"use one of: {', '.join(dimensions(con))}",
+            )
+        )
+    if filters.segment_column and filters.segment_column not in dimensions(con):
+        raise HandoffError(
+            Problem(
+                f"there is no segment column {filters.segment_column!r}",
+                fix=f"use one of: {', '.join(dimensions(con))}",
+            )
+        )
+    values = session_values(con, settings, filters, by)
+    for name, value in values.items():
+        cast = _SQL_TYPES.get(name, "VARCHAR")
+        con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
+    for view in STAGING_ORDER:
+        sql = staging_sql(view)
+        if view == "lead_facts":
+            sql = sql.replace("{dimension}", _case("breakdown", con)).replace(
+                "{segment}", _case("segment_column", con)
+            )
+        con.execute(sql)
+    return values
+
+
+def check_needs(con: duckdb.DuckDBPyConnection, metric: Metric) -> list[str]:
+    """The ``table.column`` inputs a metric needs that hold no value in the workspace."""
+    missing: list[str] = []
+    for need in metric.needs:
+        # "a|b" means either column will do
+        options = need.split("|")
+        ok = False
+        for option in options:
+            table, column = option.split(".")
+            if column not in _columns(con, table):
+                continue
+            if con.execute(f'select count("{column}") from "{table}"').fetchall()[0][0]:
+                ok = True
+                break
+        if not ok:
+            missing.append(" or ".join(options))
+    return missing
+
+
+def resolve_settings(stored: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored settings with per-call overrides (validated) on top."""
+    out = {**settings_mod.defaults(), **stored}
+    for key, value in (overrides or {}).items():
+        out[key] = settings_mod.coerce(key, value)
+    return out
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    settings: dict[str, Any],
+    filters: Filters | None = None,
+    by: str | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> Result:
+    """Run metric ``name`` on ``con`` and return its rows with the SQL and values used.
+
+    ``settings`` are the resolved settings (stored + overrides). Raises MissingInputsError
+    when the workspace lacks a column the metric needs, instead of returning zeros.
+    """
+    metric = get(name)
+    if by is not None and not metric.supports_by:
+        raise HandoffError(Problem(f"{name} cannot be broken down with --by", fix="leave out --by"))
+    missing = check_needs(con, metric)
+    if missing:
+        raise MissingInputsError(name, missing)
+    filters = filters or Filters()
+    session = prepare_session(con, settings, filters, by)
+    params = {**metric.parameters, **(parameters or {})}
+    available = {**session, **params, **settings}
+    bound = {n: available[n] for n in metric.bound_names if n in available}
+    unknown = [n for n in metric.bound_names if n not in available]
+    if unknown:
+        raise RuntimeError(f"{metric.path.name} uses unknown parameters: {', '.join(unknown)}")
+    rel = con.sql(metric.sql, params=bound) if bound else con.sql(metric.sql)
+    frame = rel.pl() if rel is not None else pl.DataFrame()
+    return Result(metric, frame, metric.sql, {**session, **bound}, settings)
