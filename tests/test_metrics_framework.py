@@ -52,9 +52,11 @@ def test_missing_inputs_raise_instead_of_zeros(tmp_path: Path) -> None:
 
 
 def test_unknown_dimension_lists_the_valid_ones(sample_workspace: Path) -> None:
-    with _con(sample_workspace) as con:
-        with pytest.raises(Exception, match="source, campaign, owner, month"):
-            metrics.prepare_session(con, SETTINGS, metrics.Filters(), by="colour")
+    with (
+        _con(sample_workspace) as con,
+        pytest.raises(Exception, match="source, campaign, owner, month"),
+    ):
+        metrics.prepare_session(con, SETTINGS, metrics.Filters(), by="colour")
 
 
 FACT_COLUMNS = [
