@@ -88,9 +88,3 @@ def sample_copy(sample_workspace: Path, tmp_path: Path) -> Path:
     shutil.copy(sample_workspace, dest)
     return dest
 
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Free DuckDB objects before the interpreter exits (its bindings report leftovers)."""
-    import gc
-
-    gc.collect()

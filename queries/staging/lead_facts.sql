@@ -81,9 +81,11 @@ final as (
         n_deals > 0 as is_opportunity,
         -- the earliest of SQL, rejection and first deal: when sales resolved the lead
         least(sql_at, rejected_at, first_deal_at) as resolved_at,
+        -- a rep who opened a deal accepted the lead, even when the CRM kept no accept date
         case
             when sql_at is not null or accepted_at is not null then 'accepted'
             when rejected_at is not null then 'rejected'
+            when n_deals > 0 then 'accepted'
             else 'never worked'
         end as sales_verdict,
         case

@@ -54,8 +54,9 @@ final as (
         case
             when first_touch_at is not null
                 then minutes_to_first_touch <= getvariable('sla_hours') * 60
-            -- not touched yet but the SLA has not run out: neither met nor missed
-            when getvariable('as_of') < handed_off_at_eff
+            -- not touched yet but the SLA has not run out: neither met nor missed (the SLA
+            -- is missed once strictly more than sla_hours have passed, as in `handoff`)
+            when getvariable('as_of') <= handed_off_at_eff
                 + to_microseconds(cast(getvariable('sla_hours') * 3600e6 as bigint))
                 then null
             else false

@@ -116,6 +116,8 @@ def lead_facts(
         .then(pl.lit("accepted"))
         .when(pl.col("is_rejected"))
         .then(pl.lit("rejected"))
+        .when(pl.col("n_deals") > 0)
+        .then(pl.lit("accepted"))
         .otherwise(pl.lit("never worked"))
         .alias("sales_verdict"),
         pl.when(pl.col("is_won"))
@@ -211,7 +213,7 @@ def touch_facts(
         .alias("speed_bucket"),
         pl.when(pl.col("first_touch_at").is_not_null())
         .then(m <= float(s["sla_hours"]) * 60)
-        .when(pl.lit(now) < pl.col("handed_off_at_eff") + sla)
+        .when(pl.lit(now) <= pl.col("handed_off_at_eff") + sla)
         .then(None)
         .otherwise(False)
         .alias("is_sla_met"),

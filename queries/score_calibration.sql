@@ -1,0 +1,98 @@
+-- score_calibration: SQL and win rate by score decile, and the AUC of the score for SQL
+-- and for won. Deciles are by rank over the scored leads in the filters, lowest scores
+-- first; ties in score are put in order by lead_id, so equal scores can straddle two
+-- deciles (min_score and max_score show it). Leads without a score are left out.
+with
+
+scored as (
+    select
+        lead_id,
+        lead_score::double as score,
+        is_sql,
+        is_won,
+        won_revenue
+    from lead_facts
+    where lead_score is not null
+),
+
+unscored as (
+    select count(*) filter (where lead_score is null) as unscored_leads
+    from lead_facts
+),
+
+ranked as (
+    select
+        *,
+        ntile(10) over (order by score, lead_id) as decile
+    from scored
+),
+
+deciles as (
+    select unnest(range(1, 11)) as decile
+),
+
+per_decile as (
+    select
+        decile,
+        min(score) as min_score,
+        max(score) as max_score,
+        count(*) as leads,
+        count(*) filter (where is_sql) as sqls,
+        count(*) filter (where is_won) as won,
+        sum(won_revenue)::double as won_revenue
+    from ranked
+    group by decile
+),
+
+-- AUC by the rank-sum (Mann-Whitney) formula, with tied scores given their average rank:
+-- AUC = (sum of positives' ranks - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+score_groups as (
+    select
+        score,
+        count(*) as n,
+        count(*) filter (where is_sql) as n_sql,
+        count(*) filter (where is_won) as n_won
+    from scored
+    group by score
+),
+
+score_ranks as (
+    select
+        *,
+        coalesce(sum(n) over (
+            order by score rows between unbounded preceding and 1 preceding
+        ), 0) + (n + 1) / 2.0 as avg_rank
+    from score_groups
+),
+
+auc as (
+    select
+        (sum(n_sql * avg_rank) - sum(n_sql) * (sum(n_sql) + 1) / 2.0)
+            / nullif(sum(n_sql)::double * (sum(n) - sum(n_sql)), 0) as auc_sql,
+        (sum(n_won * avg_rank) - sum(n_won) * (sum(n_won) + 1) / 2.0)
+            / nullif(sum(n_won)::double * (sum(n) - sum(n_won)), 0) as auc_won
+    from score_ranks
+),
+
+final as (
+    select
+        d.decile,
+        p.min_score,
+        p.max_score,
+        coalesce(p.leads, 0) as leads,
+        coalesce(p.sqls, 0) as sqls,
+        p.sqls / nullif(p.leads, 0) as sql_rate,
+        coalesce(p.won, 0) as won,
+        p.won / nullif(p.leads, 0) as win_rate,
+        coalesce(p.won_revenue, 0) as won_revenue,
+        a.auc_sql,
+        a.auc_won,
+        u.unscored_leads
+    from deciles d
+    left join per_decile p using (decile)
+    cross join auc a
+    cross join unscored u
+)
+
+select * from final
+order by decile

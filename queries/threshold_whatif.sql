@@ -1,0 +1,86 @@
+-- threshold_whatif: for each MQL score threshold on a grid from 0 to 100 (and the current
+-- threshold), the scored leads sales would get (score >= threshold), the SQLs and won
+-- revenue among them, and the won revenue of the scored leads left below it.
+with
+
+leads as (
+    select * from lead_facts
+),
+
+scored as (
+    select
+        lead_score::double as score,
+        is_sql,
+        is_won,
+        won_revenue
+    from leads
+    where lead_score is not null
+),
+
+totals as (
+    select
+        count(*) filter (where is_sql) as all_sqls,
+        coalesce(sum(won_revenue), 0) as all_won_revenue
+    from scored
+),
+
+-- the workload side: reps who received leads, and the weeks the filtered cohort spans
+capacity as (
+    select
+        count(distinct owner) filter (where is_handed_off) as n_reps,
+        greatest(1.0, epoch(max(cohort_at) - min(cohort_at)) / 86400.0 / 7.0) as n_weeks,
+        count(*) filter (where lead_score is null) as unscored_leads
+    from leads
+),
+
+step as (
+    select
+        case
+            when $threshold_step > 0 then $threshold_step::double
+            else error('threshold_step must be greater than 0')
+        end as step
+),
+
+grid as (
+    select round(i * step, 6) as threshold
+    from step, unnest(range(0, floor(100 / step)::bigint + 1)) as r(i)
+    union
+    select $mql_score_threshold::double
+),
+
+per_threshold as (
+    select
+        g.threshold,
+        count(s.score) filter (where s.score >= g.threshold) as leads_sent,
+        count(s.score) filter (where s.score >= g.threshold and s.is_sql) as sqls_kept,
+        count(s.score) filter (where s.score >= g.threshold and s.is_won) as won_kept,
+        coalesce(sum(s.won_revenue) filter (where s.score >= g.threshold), 0)
+            as won_revenue_kept,
+        coalesce(sum(s.won_revenue) filter (where s.score < g.threshold), 0)
+            as won_revenue_missed
+    from grid g
+    left join scored s on true
+    group by g.threshold
+),
+
+final as (
+    select
+        p.threshold,
+        p.threshold = $mql_score_threshold::double as is_current,
+        p.leads_sent,
+        p.sqls_kept,
+        p.sqls_kept / nullif(t.all_sqls, 0) as sql_share_kept,
+        p.won_kept,
+        p.won_revenue_kept::double as won_revenue_kept,
+        p.won_revenue_missed::double as won_revenue_missed,
+        p.won_revenue_kept / nullif(t.all_won_revenue, 0) as revenue_share_kept,
+        p.sqls_kept / nullif(p.leads_sent, 0) as sqls_per_lead_sent,
+        p.leads_sent / nullif(c.n_reps, 0) / c.n_weeks as leads_per_rep_week,
+        c.unscored_leads
+    from per_threshold p
+    cross join totals t
+    cross join capacity c
+)
+
+select * from final
+order by threshold
