@@ -56,7 +56,11 @@ def test_filters_narrow_the_leads(run, sample_workspace) -> None:
 def test_a_metric_missing_its_inputs_exits_3_with_what_it_needs(run, write, tmp_path) -> None:
     ws = tmp_path / "w.duckdb"
     run("load", write("leads.csv", "lead_id,created_at\nA,2025-01-01\n"), "-w", ws)
-    needing = [m for m in metrics.registry().values() if any("." in n and not n.startswith("leads.lead_id") for n in m.needs)]
+    needing = [
+        m
+        for m in metrics.registry().values()
+        if any("." in n and not n.startswith("leads.lead_id") for n in m.needs)
+    ]
     assert needing, "expected metrics that need more than lead ids"
     for m in needing:
         r = run("metric", m.name, "-w", ws)
