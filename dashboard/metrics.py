@@ -14,6 +14,7 @@ only text put into SQL are column identifiers taken from the workspace's own sch
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -28,7 +29,22 @@ from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
-STAGING_ORDER = ("lead_facts", "attempts", "touch_facts")
+STAGING_ORDER = ("lead_base", "attempts", "touch_base", "lead_facts", "touch_facts")
+# Per-lead staging that depends on settings only (not on filters). The workspace keeps a
+# copy built with its stored settings at every load and settings change, so a metric only
+# filters those rows instead of re-reading every activity.
+CACHE_TABLES = {"lead_base": "cache_lead_base", "touch_base": "cache_touch_base"}
+CACHE_VALUES = (
+    "mql_score_threshold",
+    "mql_basis",
+    "currency",
+    "attempt_types",
+    "attempt_outbound_only",
+    "connect_outcomes",
+    "sla_hours",
+    "give_up_days",
+    "as_of",
+)
 
 # Dimensions any lead-level metric can be broken down by, besides the segment columns.
 BASE_DIMENSIONS = ("source", "campaign", "owner", "month")
@@ -174,8 +190,27 @@ def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
     return f"case getvariable('{variable}') {' '.join(arms)} end"
 
 
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A value from the workspace's meta table (None when absent or there is no table)."""
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
+
+
 def _as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
-    """The latest moment in the data; follow-up clocks run to here, not to today."""
+    """The latest moment in the data; follow-up clocks run to here, not to today.
+
+    Read from the staging cache when there is one (it is rebuilt by every load).
+    """
+    stored = json.loads(_meta(con, "staging_cache") or "{}").get("as_of")
+    if stored:
+        return dt.datetime.fromisoformat(stored)
+    return _live_as_of(con)
+
+
+def _live_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
     row = con.execute(
         """select greatest(
                (select max(created_at) from leads),
@@ -241,8 +276,14 @@ def prepare_session(
     settings: dict[str, Any],
     filters: Filters,
     by: str | None = None,
+    *,
+    use_cache: bool = True,
 ) -> dict[str, Any]:
-    """Set the session variables and create the staging views on ``con``; return the values."""
+    """Set the session variables and create the staging views on ``con``; return the values.
+
+    When the workspace's staging cache was built with the same settings and data, the
+    per-lead views read it; otherwise they are computed from the tables (same rows).
+    """
     if by is not None and by not in dimensions(con):
         raise HandoffError(
             Problem(
@@ -261,7 +302,11 @@ def prepare_session(
     for name, value in values.items():
         cast = _SQL_TYPES.get(name, "VARCHAR")
         con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
+    cached = use_cache and _meta(con, "staging_cache") == cache_key(values)
     for view in STAGING_ORDER:
+        if cached and view in CACHE_TABLES:
+            con.execute(f"create or replace temp view {view} as select * from {CACHE_TABLES[view]}")
+            continue
         sql = staging_sql(view)
         if view == "lead_facts":
             sql = sql.replace("{dimension}", _case("breakdown", con)).replace(
@@ -269,6 +314,28 @@ def prepare_session(
             )
         con.execute(sql)
     return values
+
+
+def cache_key(values: dict[str, Any]) -> str:
+    """What the per-lead staging depends on: settings and data facts, as a stable text."""
+    return json.dumps({k: values[k] for k in CACHE_VALUES}, default=str, sort_keys=True)
+
+
+def build_cache(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> None:
+    """Store the per-lead staging computed with ``settings`` in the workspace.
+
+    Called by the workspace inside the transaction of every load and settings change, so
+    the cache can never describe other data or other settings than the ones stored.
+    """
+    full = {**settings_mod.defaults(), **settings}
+    # forget the old cache first, so as_of and the views are computed from the tables
+    con.execute("DELETE FROM meta WHERE key = 'staging_cache'")
+    values = prepare_session(con, full, Filters(), None, use_cache=False)
+    for view, table in CACHE_TABLES.items():
+        con.execute(f"create or replace table {table} as select * from {view}")
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('staging_cache', $v)", {"v": cache_key(values)}
+    )
 
 
 def check_needs(con: duckdb.DuckDBPyConnection, metric: Metric) -> list[str]:
@@ -306,6 +373,7 @@ def run(
     filters: Filters | None = None,
     by: str | None = None,
     parameters: dict[str, Any] | None = None,
+    use_cache: bool = True,
 ) -> Result:
     """Run metric ``name`` on ``con`` and return its rows with the SQL and values used.
 
@@ -319,7 +387,7 @@ def run(
     if missing:
         raise MissingInputsError(name, missing)
     filters = filters or Filters()
-    session = prepare_session(con, settings, filters, by)
+    session = prepare_session(con, settings, filters, by, use_cache=use_cache)
     params = {**metric.parameters, **(parameters or {})}
     available = {**session, **params, **settings}
     bound = {n: available[n] for n in metric.bound_names if n in available}

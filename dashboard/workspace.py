@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
 from dashboard.health import data_checks
@@ -282,6 +283,8 @@ class Workspace:
                         "r": reason,
                     },
                 )
+            if self.counts().get("leads"):
+                metrics_mod.build_cache(self.con, self.settings())
             self._bump_version()
             self.con.execute("COMMIT")
         except BaseException:
@@ -393,6 +396,7 @@ class Workspace:
             warnings = [w for p in prepared for w in p.canonical.warnings]
             warnings.extend(data_checks(con))
             self._log(batch_id, prepared, append, warnings)
+            metrics_mod.build_cache(con, self.settings())
             self._bump_version()
             con.execute("COMMIT")
         except BaseException:

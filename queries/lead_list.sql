@@ -53,10 +53,22 @@ final as (
         t.has_connect,
         t.is_sla_met,
         t.is_given_up,
+        -- handed off and waiting for sales' decision (as in the handoff metric)
+        f.is_handed_off and not f.is_accepted and not f.is_rejected and not f.is_sql
+            as is_pending,
+        case
+            when f.is_handed_off and not f.is_accepted and not f.is_rejected and not f.is_sql
+                then date_diff('second', f.handed_off_at_eff, $as_of) / 3600.0
+        end as hours_waiting,
         f.segment_value
     from facts f
     left join touch t using (lead_id)
 )
 
-select * from final
+select
+    * exclude (segment_value),
+    -- strictly more than sla_hours without a decision, as in handoff.pending_past_sla
+    coalesce(hours_waiting > $sla_hours, false) as is_pending_past_sla,
+    segment_value
+from final
 order by created_at, lead_id

@@ -28,20 +28,16 @@ deal_counts as (
     join leads l using (lead_id)
 ),
 
+-- activities follow their lead; lead_facts already counts each lead's activities
 activity_counts as (
-    select count(*) as activities
-    from activities a
-    join leads l using (lead_id)
-),
-
-untouched as (
-    select count(*) as leads_with_no_activity
-    from leads l
-    where not exists (select 1 from activities a where a.lead_id = l.lead_id)
+    select
+        coalesce(sum(n_activities), 0) as activities,
+        count(*) filter (where n_activities = 0) as leads_with_no_activity
+    from leads
 ),
 
 final as (
-    select * from lead_counts, deal_counts, activity_counts, untouched
+    select * from lead_counts, deal_counts, activity_counts
 )
 
 select * from final

@@ -33,8 +33,10 @@ def test_every_query_has_metadata_with_description_grain_and_columns() -> None:
 def test_staging_sql_uses_no_pasted_values() -> None:
     for view in metrics.STAGING_ORDER:
         sql = metrics.staging_sql(view)
-        # settings and filters only arrive through getvariable(), never as literals
-        assert "getvariable(" in sql
+        # settings and filters only arrive through getvariable(), never as literals;
+        # touch_facts only joins two other views
+        assert "getvariable(" in sql or view == "touch_facts"
+        assert "$" not in sql
 
 
 def _con(path: Path) -> duckdb.DuckDBPyConnection:
@@ -155,3 +157,36 @@ def test_staging_matches_the_reference_on_random_data(crm, threshold, basis) -> 
         path = workspace_from_frames(Path(tmp) / "w.duckdb", crm)
         s = {**SETTINGS, "mql_score_threshold": threshold, "cohort_basis": basis}
         _check_staging(path, s, metrics.Filters(), RefFilters())
+
+
+def test_every_metric_gives_the_same_rows_from_the_staging_cache_as_from_the_tables(
+    sample_workspace: Path,
+) -> None:
+    with _con(sample_workspace) as con:
+        stored = con.execute("select value from meta where key = 'staging_cache'").fetchall()
+        assert stored, "a loaded workspace keeps a staging cache"
+        for m in metrics.registry().values():
+            for by in ([None, "source"] if m.supports_by else [None]):
+                cached = metrics.run(con, m.name, settings=SETTINGS, by=by).frame
+                live = metrics.run(con, m.name, settings=SETTINGS, by=by, use_cache=False).frame
+                assert cached.equals(live), (m.name, by)
+
+
+def test_the_cache_follows_settings_changes_and_per_call_overrides_bypass_it(
+    sample_copy: Path,
+) -> None:
+    from dashboard.workspace import Workspace
+
+    with Workspace(sample_copy) as ws:
+        before = metrics.run(ws.con, "followup_by_owner", settings=ws.settings()).frame
+        override = metrics.resolve_settings(ws.settings(), {"give_up_days": 3})
+        expected = metrics.run(
+            ws.con, "followup_by_owner", settings=override, use_cache=False
+        ).frame
+        assert not expected.equals(before)
+        assert metrics.run(ws.con, "followup_by_owner", settings=override).frame.equals(expected)
+        ws.set_settings({"give_up_days": 3}, author="test", reason="cache")
+        after = metrics.run(ws.con, "followup_by_owner", settings=ws.settings()).frame
+        assert after.equals(expected)
+        key = ws.con.execute("select value from meta where key = 'staging_cache'").fetchall()
+        assert '"give_up_days": 3' in key[0][0]

@@ -1,6 +1,7 @@
 -- attempts: the sales activities that count as attempts (types in the attempt_types
--- setting; outbound only when attempt_outbound_only), on leads in lead_facts, numbered
--- per lead in time order from the handoff on.
+-- setting; outbound only when attempt_outbound_only), on every lead, numbered per lead in
+-- time order from the handoff on. (Per lead, so filtering leads afterwards is the same as
+-- filtering first.)
 --
 -- Session variables: attempt_types, attempt_outbound_only, connect_outcomes.
 create or replace temp view attempts as
@@ -17,7 +18,7 @@ counted as (
         f.handed_off_at_eff,
         f.resolved_at
     from activities a
-    join lead_facts f using (lead_id)
+    join lead_base f using (lead_id)
     where list_contains(getvariable('attempt_types'), lower(a.type))
       and (
           not getvariable('attempt_outbound_only')

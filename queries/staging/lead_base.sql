@@ -1,0 +1,108 @@
+-- lead_base: one row per lead (no filters), with every stage as the shared definitions
+-- read it, its deal outcome and its activity count. It depends on settings only, so the
+-- workspace keeps a copy built with the stored settings (see dashboard/metrics.py) and
+-- metrics filter that copy instead of recomputing it.
+--
+-- Session variables: mql_score_threshold, mql_basis ('date' | 'score'), currency.
+create or replace temp view lead_base as
+with
+
+leads_in as (
+    select * from leads
+),
+
+-- marketing's verdict: the CRM's MQL date when the CRM records MQL dates at all,
+-- otherwise the score threshold (the lead counts as an MQL from its creation)
+stages as (
+    select
+        *,
+        case
+            when getvariable('mql_basis') = 'date' then mql_at
+            when lead_score >= getvariable('mql_score_threshold') then created_at
+        end as mql_at_eff
+    from leads_in
+),
+
+handoff as (
+    select
+        *,
+        -- routed to sales: the handoff date, else the MQL date when an owner is set
+        coalesce(handed_off_at, case when owner is not null then mql_at_eff end)
+            as handed_off_at_eff
+    from stages
+),
+
+deal_summary as (
+    select
+        lead_id,
+        count(*) as n_deals,
+        min(created_at) as first_deal_at,
+        bool_or(coalesce(is_won, false)) as has_won_deal,
+        bool_or(not coalesce(is_closed, false)) as has_open_deal,
+        min(closed_at) filter (where is_won) as first_won_at,
+        count(*) filter (where is_won) as n_won_deals,
+        coalesce(sum(amount) filter (
+            where is_won and (currency is null or currency = getvariable('currency'))
+        ), 0) as won_revenue,
+        coalesce(sum(amount) filter (
+            where not coalesce(is_closed, false)
+              and (currency is null or currency = getvariable('currency'))
+        ), 0) as open_pipeline
+    from deals
+    where lead_id is not null
+    group by lead_id
+),
+
+-- every activity of any type, so counts of "untouched" leads need no scan of activities
+activity_summary as (
+    select lead_id, count(*) as n_activities
+    from activities
+    group by lead_id
+),
+
+joined as (
+    select
+        h.*,
+        coalesce(a.n_activities, 0) as n_activities,
+        coalesce(d.n_deals, 0) as n_deals,
+        d.first_deal_at,
+        coalesce(d.n_won_deals, 0) as n_won_deals,
+        d.first_won_at,
+        coalesce(d.won_revenue, 0) as won_revenue,
+        coalesce(d.open_pipeline, 0) as open_pipeline,
+        coalesce(d.has_won_deal, false) as is_won,
+        coalesce(d.has_open_deal, false) as has_open_deal
+    from handoff h
+    left join deal_summary d using (lead_id)
+    left join activity_summary a using (lead_id)
+),
+
+final as (
+    select
+        *,
+        mql_at_eff is not null as is_mql,
+        handed_off_at_eff is not null as is_handed_off,
+        accepted_at is not null or sql_at is not null as is_accepted,
+        rejected_at is not null as is_rejected,
+        sql_at is not null as is_sql,
+        n_deals > 0 as is_opportunity,
+        -- the earliest of SQL, rejection and first deal: when sales resolved the lead
+        least(sql_at, rejected_at, first_deal_at) as resolved_at,
+        -- a rep who opened a deal accepted the lead, even when the CRM kept no accept date
+        case
+            when sql_at is not null or accepted_at is not null then 'accepted'
+            when rejected_at is not null then 'rejected'
+            when n_deals > 0 then 'accepted'
+            else 'never worked'
+        end as sales_verdict,
+        case
+            when is_won then 'won'
+            when has_open_deal then 'open'
+            when n_deals > 0 then 'lost'
+            else 'no deal'
+        end as outcome,
+        n_activities = 0 as has_no_activity
+    from joined
+)
+
+select * from final

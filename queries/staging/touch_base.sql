@@ -1,0 +1,81 @@
+-- touch_base: one row per handed-off lead (no filters) with its follow-up: first touch
+-- after the handoff, attempts before resolution, connects, SLA and whether it was given
+-- up. Like lead_base it depends on settings only, and the workspace keeps a copy.
+--
+-- Session variables: sla_hours, give_up_days, as_of (the latest time in the data, so
+-- results do not change with the day they are computed).
+create or replace temp view touch_base as
+with
+
+handed as (
+    select
+        lead_id, handed_off_at_eff, is_sql, is_rejected, is_opportunity
+    from lead_base
+    where is_handed_off
+),
+
+per_lead as (
+    select
+        lead_id,
+        min(occurred_at) as first_touch_at,
+        max(occurred_at) as last_attempt_at,
+        count(*) filter (where is_before_resolution) as n_attempts,
+        count(*) as n_attempts_total,
+        bool_or(is_connect) as has_connect,
+        min(attempt_number) filter (where is_connect) as first_connect_attempt
+    from attempts
+    where is_after_handoff
+    group by lead_id
+),
+
+joined as (
+    select
+        h.lead_id,
+        h.handed_off_at_eff,
+        h.is_sql,
+        h.is_rejected,
+        h.is_opportunity,
+        p.first_touch_at,
+        p.last_attempt_at,
+        coalesce(p.n_attempts, 0) as n_attempts,
+        coalesce(p.n_attempts_total, 0) as n_attempts_total,
+        coalesce(p.has_connect, false) as has_connect,
+        p.first_connect_attempt,
+        date_diff('second', h.handed_off_at_eff, p.first_touch_at) / 60.0
+            as minutes_to_first_touch
+    from handed h
+    left join per_lead p using (lead_id)
+),
+
+final as (
+    select
+        *,
+        n_attempts_total = 0 as is_never_touched,
+        case
+            when first_touch_at is null then 'never'
+            when minutes_to_first_touch < 5 then '< 5 min'
+            when minutes_to_first_touch < 60 then '< 1 h'
+            when minutes_to_first_touch < 24 * 60 then '< 24 h'
+            when minutes_to_first_touch < 72 * 60 then '< 72 h'
+            else 'later'
+        end as speed_bucket,
+        case
+            when first_touch_at is not null
+                then minutes_to_first_touch <= getvariable('sla_hours') * 60
+            -- not touched yet but the SLA has not run out: neither met nor missed (the SLA
+            -- is missed once strictly more than sla_hours have passed, as in `handoff`)
+            when getvariable('as_of') <= handed_off_at_eff
+                + to_microseconds(cast(getvariable('sla_hours') * 3600e6 as bigint))
+                then null
+            else false
+        end as is_sla_met,
+        n_attempts_total > 0
+            and not is_sql and not is_rejected and not is_opportunity and not has_connect
+            and getvariable('as_of') - last_attempt_at
+                > to_days(cast(getvariable('give_up_days') as integer))
+            as is_given_up
+    from joined
+)
+
+select * exclude (handed_off_at_eff, is_sql, is_rejected, is_opportunity)
+from final
