@@ -1,16 +1,43 @@
-"""Streamlit entry point: a router only. Each page lives in dashboard/views/."""
+"""Streamlit entry point: the sidebar (language and filters) and the page router.
+
+Each page lives in ``dashboard/views/`` and answers one question; this file only builds
+the shared context the pages read through ``ui.current()``.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ first on the path; the package root is
+# needed so pages can `import dashboard`.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import ui  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
+from dashboard.pages import SECTIONS  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Handoff", page_icon="🤝", layout="wide")
 
-pages = [
-    st.Page(VIEWS / "data.py", title="Data", icon="🗂️", url_path="data", default=True),
-]
-st.navigation(pages).run()
+ctx = ui.sidebar()
+st.session_state["_ctx"] = ctx
+pages = {
+    t(section, ctx.lang): [
+        st.Page(
+            VIEWS / file,
+            title=t(key, ctx.lang),
+            icon=icon,
+            url_path=url,
+        )
+        for file, key, icon, url in entries
+        if (VIEWS / file).exists()
+    ]
+    for section, entries in SECTIONS.items()
+}
+st.navigation({k: v for k, v in pages.items() if v}, position="sidebar").run()

@@ -148,6 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="only build the workspace")
     p.add_argument("--port", type=int, default=8501)
 
+    p = sub.add_parser(
+        "agreement",
+        help="write the one-page lead definition agreement (Markdown or printable HTML)",
+        description="The shared definitions in plain words with the stored values, the "
+        "recent changes with who and why, and signature lines for Marketing and Sales.",
+    )
+    _workspace_arg(p)
+    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language (default: en)")
+    p.add_argument("--format", choices=["md", "html"], default="md", help="default: md")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+
+    p = sub.add_parser(
+        "report",
+        help="write the review meeting's report (one self-contained HTML file)",
+        description="The review callouts ranked by revenue at stake, the funnel, follow-up "
+        "discipline, lead-quality disagreement, revenue by source, the definitions in force "
+        "and the files loaded, as one HTML file that opens offline and prints to PDF.",
+    )
+    _workspace_arg(p)
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first cohort day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last cohort day (YYYY-MM-DD)")
+    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language (default: en)")
+    p.add_argument(
+        "--out", type=Path, default=Path("review.html"), metavar="FILE", help="default: review.html"
+    )
+
     p = sub.add_parser("serve", help="open the dashboard on a workspace")
     _workspace_arg(p)
     p.add_argument("--port", type=int, default=8501)
@@ -465,6 +491,60 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from dashboard import agreement
+    from dashboard.workspace import default_path
+
+    path = Path(args.workspace) if args.workspace else default_path()
+    if not path.exists():
+        raise HandoffError(
+            Problem(
+                f"there is no workspace at {path}",
+                fix="load files with `handoff load FILE...` or build the sample with "
+                "`handoff demo`",
+            )
+        )
+    with _open(args, read_only=True) as ws:
+        settings, log = ws.settings(), agreement.read_log(ws)
+    build = agreement.agreement_html if args.format == "html" else agreement.agreement_markdown
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    text = build(settings, log, args.lang, path.name, now)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"agreement written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from dashboard.report import build_report
+    from dashboard.workspace import default_path
+
+    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise HandoffError(
+            Problem(
+                f"--from {args.date_from} is after --to {args.date_to}",
+                fix="give the first day with --from and the last day with --to",
+            )
+        )
+    if not args.out.parent.is_dir():
+        raise HandoffError(
+            Problem(
+                f"cannot write {args.out}: the folder {args.out.parent} does not exist",
+                fix="create the folder or choose another --out",
+            )
+        )
+    path = Path(args.workspace) if args.workspace else default_path()
+    text = build_report(path, date_from=date_from, date_to=date_to, lang=args.lang)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"report written to {args.out}")
+    return EXIT_OK
+
+
 def build_demo(workspace: str | Path | None) -> Any:
     """Create (or replace) a workspace holding the sample data; return the load report."""
     from dashboard.workspace import Workspace
@@ -504,21 +584,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "`handoff demo`",
             )
         )
-    app = Path(__file__).resolve().parent / "app.py"
+    from dashboard.server import streamlit_command
+
     env = {**os.environ, "HANDOFF_WORKSPACE": str(path.resolve())}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = streamlit_command(args.port)
     print(f"Handoff dashboard on http://localhost:{args.port} (Ctrl-C to stop)")
     return subprocess.call(cmd, env=env)
 
@@ -533,6 +602,8 @@ COMMANDS = {
     "sql": cmd_sql,
     "demo": cmd_demo,
     "serve": cmd_serve,
+    "agreement": cmd_agreement,
+    "report": cmd_report,
 }
 
 

@@ -1,69 +1,266 @@
-"""Data page: what is loaded, how healthy it is, and where it came from."""
+"""Data page: upload CRM exports, confirm how they map, load them; then see what is stored,
+how healthy it is, which metrics it unlocks, and where it came from."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from dashboard import metrics, ui
+from dashboard.errors import HandoffError
 from dashboard.health import health_report
-from dashboard.workspace import Workspace, default_path
+from dashboard.i18n import fmt_int, fmt_pct
+from dashboard.ingest import mapping as mapping_mod
+from dashboard.schema import TABLES
+from dashboard.workspace import FileSpec, Prepared, Workspace
 
-st.title("Data")
-path = default_path()
-if not path.exists():
-    st.info(
-        f"No workspace at `{path}` yet. Load your CRM exports with "
-        "`handoff load FILE...`, or build the sample with `handoff demo`."
-    )
+ctx = ui.current()
+T = ctx.t
+NOT_USED = "—"
+
+st.title(T("pages.data"))
+st.caption(T("data.subtitle"))
+
+
+# ----------------------------------------------------------------------------- upload
+def _upload_dir() -> Path:
+    """A folder per browser session for uploaded files (kept while the session lives)."""
+    if "upload_dir" not in st.session_state:
+        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="handoff-upload-")
+    return Path(st.session_state["upload_dir"])
+
+
+def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) -> list[Prepared]:
+    """Read and recognise the uploaded files, applying the user's table and column choices."""
+    path = ui.workspace_path()
+    recognitions: dict[str, mapping_mod.Recognition] = {}
+    specs = [FileSpec(f) for f in files]
+    # read-write: a first upload creates the workspace, and its salt hashes personal data
+    with ui._DB_LOCK, Workspace(path) as ws:
+        for spec in specs:
+            if spec.display not in edits:
+                continue
+            table, columns = edits[spec.display]
+            read = ws_read(spec)
+            chosen = {k: v for k, v in columns.items() if v and v != NOT_USED}
+            recognitions[spec.display] = mapping_mod.recognise(
+                list(read.columns),
+                file=spec.display,
+                table=table,
+                sample=read.head(200),
+                mapping=mapping_mod.MappingFile(
+                    path="(the Data page)", tables={table: chosen}, options={}
+                ),
+            )
+        return ws.prepare(specs, recognitions=recognitions)
+
+
+def ws_read(spec: FileSpec) -> pl.DataFrame:
+    """The raw frame of a file, as the readers see it."""
+    from dashboard.ingest import readers
+
+    return readers.read_file(spec.path, name=spec.display).frame
+
+
+uploaded = st.file_uploader(
+    T("data.upload"),
+    type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet"],
+    accept_multiple_files=True,
+    help=T("data.upload_help"),
+    key="uploader",
+)
+
+if uploaded:
+    folder = _upload_dir()
+    paths = []
+    for up in uploaded:
+        target = folder / Path(up.name).name
+        target.write_bytes(up.getvalue())
+        paths.append(target)
+    edits: dict[str, tuple[str, dict[str, str]]] = st.session_state.setdefault("mapping_edits", {})
+    edits = {k: v for k, v in edits.items() if k in {p.name for p in paths}}
+    try:
+        with st.status(T("data.reading"), expanded=False) as status:
+            bar = st.progress(0.0)
+            prepared = []
+            for i, p in enumerate(paths):
+                status.update(label=T("data.reading_file", file=p.name))
+                prepared.extend(_prepare([p], edits))
+                bar.progress((i + 1) / len(paths))
+            status.update(label=T("data.read_done", n=len(paths)), state="complete")
+    except HandoffError as exc:
+        st.error(exc.render())
+        prepared = []
+
+    if prepared:
+        st.subheader(T("data.recognised"))
+        for p in prepared:
+            rec = p.recognition
+            with st.container(border=True):
+                st.markdown(
+                    T(
+                        "data.file_summary",
+                        file=p.spec.display,
+                        table=rec.table,
+                        crm=rec.crm,
+                        rows=fmt_int(p.canonical.frame.height, ctx.lang),
+                        confidence=fmt_pct(rec.confidence, ctx.lang, 0),
+                    )
+                )
+                for note in [*p.read.notes, *rec.notes, *p.canonical.notes]:
+                    st.caption(f":material/info: {note}")
+                left, right = st.columns([1, 2])
+                table = left.selectbox(
+                    T("data.table"),
+                    list(TABLES),
+                    index=list(TABLES).index(rec.table),
+                    key=f"table-{p.spec.display}",
+                )
+                file_columns = list(p.read.frame.columns)
+                rows = [
+                    {
+                        "canonical": c.name,
+                        "their_column": rec.mapping.get(c.name, NOT_USED),
+                        "required": c.required,
+                        "meaning": c.description,
+                    }
+                    for c in TABLES[table].columns
+                    if not c.personal or c.name in rec.mapping
+                ]
+                edited = right.data_editor(
+                    pl.DataFrame(rows),
+                    hide_index=True,
+                    disabled=["canonical", "required", "meaning"],
+                    column_config={
+                        "canonical": st.column_config.TextColumn(T("data.canonical")),
+                        "their_column": st.column_config.SelectboxColumn(
+                            T("data.their_column"), options=[NOT_USED, *file_columns]
+                        ),
+                        "required": st.column_config.CheckboxColumn(T("data.required")),
+                        "meaning": st.column_config.TextColumn(T("data.meaning")),
+                    },
+                    key=f"map-{p.spec.display}",
+                    height=260,
+                )
+                chosen = {
+                    r["canonical"]: r["their_column"]
+                    for r in edited.iter_rows(named=True)
+                    if r["their_column"] != NOT_USED
+                }
+                if table != rec.table or chosen != rec.mapping:
+                    st.session_state["mapping_edits"][p.spec.display] = (table, chosen)
+                    st.button(
+                        T("data.apply_mapping"), key=f"apply-{p.spec.display}", type="secondary"
+                    )
+                for canon, how in rec.derived.items():
+                    st.caption(f"↳ `{canon}`: {how}")
+                with st.expander(T("data.preview", rows=min(20, p.canonical.frame.height))):
+                    st.dataframe(p.canonical.frame.head(20), hide_index=True)
+
+        append = st.toggle(T("data.append"), help=T("data.append_help"), key="append")
+        go = st.button(
+            T("data.load_button", n=len(prepared)), type="primary", key="load", width="content"
+        )
+        mapping_file = Path(_upload_dir()) / "handoff-mapping.toml"
+        try:
+            mapping_mod.save_mapping(mapping_file, [p.recognition for p in prepared])
+            st.download_button(
+                T("data.save_mapping"),
+                data=mapping_file.read_bytes(),
+                file_name="handoff-mapping.toml",
+                mime="application/toml",
+                on_click="ignore",
+                icon=":material/download:",
+                key="save-mapping",
+            )
+        except HandoffError as exc:
+            st.caption(exc.render())
+        if go:
+            with st.spinner(T("data.loading")):
+                try:
+                    with ui.connect(read_only=False) as ws:
+                        report = ws.commit(prepared, append=append)
+                except HandoffError as exc:
+                    st.error(exc.render() + "\n\n" + T("data.nothing_changed"))
+                    report = None
+            if report is not None:
+                ui.clear_caches()
+                st.session_state.pop("mapping_edits", None)
+                st.session_state["last_load"] = report
+                st.rerun()
+
+if "last_load" in st.session_state:
+    report = st.session_state["last_load"]
+    counts = ", ".join(f"{k} {fmt_int(v, ctx.lang)}" for k, v in report.counts.items() if v)
+    st.success(T("data.loaded", n=len(report.files), counts=counts))
+    for w in report.warnings:
+        st.warning(w.render())
+
+# ----------------------------------------------------------------------------- what is stored
+if not ui.workspace_path().exists():
+    st.info(T("common.no_workspace"))
     st.stop()
 
-with Workspace(path, read_only=True) as ws:
+with ui.connect() as ws:
     report = health_report(ws)
+    unavailable = []
+    for m in metrics.registry().values():
+        missing = metrics.check_needs(ws.con, m)
+        if missing:
+            unavailable.append({"metric": m.name, "needs": ", ".join(missing)})
 
-st.subheader("Tables")
+st.subheader(T("data.tables"))
 cols = st.columns(len(report.counts))
-for col, (table, n) in zip(cols, report.counts.items(), strict=True):
-    col.metric(table.replace("_", " ").capitalize(), f"{n:,}")
+for col, (table_name, n) in zip(cols, report.counts.items(), strict=True):
+    col.metric(T(f"data.table_{table_name}"), fmt_int(n, ctx.lang))
 
-st.subheader("Data health")
+st.subheader(T("data.health"))
+if unavailable:
+    st.warning(T("data.unavailable", n=len(unavailable)))
+    st.dataframe(pl.DataFrame(unavailable), hide_index=True)
+else:
+    st.success(T("data.all_available"))
 if report.warnings:
     for w in report.warnings:
         st.warning(w.render())
 else:
-    st.success(
-        "No warnings: every deal and activity points to a loaded lead, stage dates are in order."
-    )
+    st.success(T("data.no_warnings"))
 
 coverage = pl.DataFrame(
     [
         {
-            "table": t,
+            "table": tname,
             "column": c,
-            "rows with a value": n,
-            "share": (n / report.counts[t]) if report.counts[t] else 0.0,
+            "rows": n,
+            "share": (n / report.counts[tname]) if report.counts[tname] else 0.0,
         }
-        for t, cols_ in report.coverage.items()
+        for tname, cols_ in report.coverage.items()
         for c, n in cols_.items()
-        if report.counts.get(t)
-    ]
+        if report.counts.get(tname)
+    ],
+    schema={"table": pl.String, "column": pl.String, "rows": pl.Int64, "share": pl.Float64},
 )
-st.dataframe(
-    coverage,
-    hide_index=True,
-    column_config={
-        "share": st.column_config.ProgressColumn(
-            "share", format="percent", min_value=0, max_value=1
-        )
-    },
-)
-
-st.subheader("Load history")
-if report.loads:
-    st.dataframe(
-        pl.DataFrame(report.loads).select(
-            "loaded_at", "file_name", "table_name", "rows", "mode", "crm", "file_size", "sha256"
-        ),
-        hide_index=True,
+with st.expander(T("data.coverage")):
+    ui.table(
+        ctx,
+        coverage,
+        "coverage",
+        key="coverage",
+        column_config={
+            "share": st.column_config.ProgressColumn(
+                T("common.share"), format="percent", min_value=0, max_value=1
+            )
+        },
     )
+
+st.subheader(T("data.history"))
+if report.loads:
+    history = pl.DataFrame(report.loads).select(
+        "loaded_at", "file_name", "table_name", "rows", "mode", "crm", "file_size", "sha256"
+    )
+    ui.table(ctx, history, "load-history", key="history")
 else:
-    st.write("Nothing loaded yet.")
+    st.write(T("data.nothing_loaded"))
