@@ -104,6 +104,66 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("hash", "drop"),
         group="data",
     ),
+    Setting(
+        "callout_min_leads",
+        30,
+        "int",
+        "Review callouts ignore a source or rep with fewer MQLs or handed-off leads than this.",
+        group="review",
+    ),
+    Setting(
+        "callout_share_gap",
+        0.10,
+        "float",
+        "Call out a source whose share of sales rejections exceeds its share of MQLs by at "
+        "least this (0.10 = 10 percentage points).",
+        group="review",
+    ),
+    Setting(
+        "callout_quality_ratio",
+        0.5,
+        "float",
+        "Call out a source the score over-rates: it gets at least the others' MQL rate, yet its "
+        "MQLs become SQLs at no more than this fraction of the other sources' rate.",
+        group="review",
+    ),
+    Setting(
+        "callout_sla_multiple",
+        1.0,
+        "float",
+        "Call out a rep whose median first touch after handoff is at least this multiple of "
+        "the SLA.",
+        group="review",
+    ),
+    Setting(
+        "callout_one_attempt_rate",
+        0.5,
+        "float",
+        "Call out a rep who makes exactly one attempt on at least this share of handed-off leads.",
+        group="review",
+    ),
+    Setting(
+        "callout_false_rejection_rate",
+        0.01,
+        "float",
+        "Call out rejected leads that later won when they are at least this share of rejections.",
+        group="review",
+    ),
+    Setting(
+        "callout_missed_rate",
+        0.05,
+        "float",
+        "Call out never-MQL leads that won when they are at least this share of the won leads.",
+        group="review",
+    ),
+    Setting(
+        "callout_pending_rate",
+        0.10,
+        "float",
+        "Call out handed-off leads still waiting for a sales decision past the SLA when they are "
+        "at least this share of handed-off leads.",
+        group="review",
+    ),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -1,0 +1,730 @@
+"""The review meeting: what changed since the previous period, and what to talk about.
+
+Pure logic over metrics (no Streamlit), shared by the Review page and the review report:
+
+- :func:`callouts` finds the disagreements worth the meeting's time (a source sales keeps
+  rejecting, a source the score over-rates, reps who respond slowly or give up after one
+  attempt, rejected leads that bought anyway, non-MQLs that bought, leads left waiting past
+  the SLA), each with the revenue at stake, ranked by it. Every number comes from a metric
+  in ``queries/``; every threshold is a ``callout_*`` setting.
+- :func:`compare_periods` puts the headline numbers of one month or quarter beside the
+  previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard import metrics
+from dashboard.errors import MissingInputsError
+from dashboard.i18n import (
+    fmt_duration_minutes,
+    fmt_int,
+    fmt_money_short,
+    fmt_number,
+    fmt_pct,
+    t,
+)
+
+GRAINS = ("month", "quarter")
+
+# Callout kinds in the order they are looked for (ties in impact keep this order).
+KINDS = (
+    "source_rejections",
+    "score_overrates_source",
+    "one_attempt_rep",
+    "slow_rep",
+    "false_rejections",
+    "missed_leads",
+    "sla_pending",
+)
+
+
+@dataclass
+class Callout:
+    """One finding for the review meeting, with the numbers behind it and where to see them."""
+
+    kind: str
+    title: str
+    detail: str
+    impact: float
+    page: str
+    params: dict[str, str | list[str]]
+    evidence: dict[str, float | int | str]
+
+
+# ----------------------------------------------------------------------------- helpers
+class _Runner:
+    """Runs metrics on one connection with one set of settings and filters, once each."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, settings: dict[str, Any], filters: metrics.Filters
+    ) -> None:
+        self.con = con
+        self.settings = metrics.resolve_settings(settings, None)
+        self.filters = filters
+        self._cache: dict[tuple[str, str | None], pl.DataFrame | None] = {}
+
+    def __call__(self, name: str, by: str | None = None) -> pl.DataFrame | None:
+        """The metric's rows, or None when the workspace lacks an input it needs."""
+        key = (name, by)
+        if key not in self._cache:
+            try:
+                res = metrics.run(
+                    self.con, name, settings=self.settings, filters=self.filters, by=by
+                )
+                self._cache[key] = res.frame
+            except MissingInputsError:
+                self._cache[key] = None
+        return self._cache[key]
+
+
+def _num(value: Any) -> float:
+    """A metric value as a float (None counts as 0)."""
+    return float(value) if value is not None else 0.0
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def _base_params(filters: metrics.Filters) -> dict[str, str | list[str]]:
+    """The URL parameters of the filters in force, so the evidence view keeps them."""
+    out: dict[str, str | list[str]] = {}
+    if filters.date_from:
+        out["from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        out["to"] = filters.date_to.isoformat()
+    for param, values in (
+        ("source", filters.sources),
+        ("campaign", filters.campaigns),
+        ("owner", filters.owners),
+    ):
+        if values:
+            out[param] = list(values)
+    if filters.segment_column and filters.segment_values:
+        out["segment"] = filters.segment_column
+        out["segment_value"] = list(filters.segment_values)
+    return out
+
+
+def _values(overview: pl.DataFrame | None) -> tuple[float, float]:
+    """Won revenue per handed-off lead and per SQL (the yardsticks impacts are priced with)."""
+    if overview is None or overview.is_empty():
+        return 0.0, 0.0
+    row = overview.row(0, named=True)
+    revenue = _num(row["won_revenue"])
+    return (
+        _ratio(revenue, _num(row["handed_off"])) or 0.0,
+        _ratio(revenue, _num(row["sqls"])) or 0.0,
+    )
+
+
+# ----------------------------------------------------------------------------- callouts
+def callouts(
+    con: duckdb.DuckDBPyConnection,
+    settings: dict,
+    filters: metrics.Filters,
+    lang: str = "en",
+) -> list[Callout]:
+    """The review meeting's findings on the leads in ``filters``, largest impact first.
+
+    Each kind is looked for only when the workspace has the columns its metrics need, and
+    only in groups of at least ``callout_min_leads`` leads. The impact is the revenue at
+    stake in the reporting currency, estimated per kind:
+
+    - ``source_rejections`` (a source's share of rejections exceeds its share of MQLs by
+      ``callout_share_gap``): the source's excess rejections (its rejections minus what the
+      other sources' rejection rate would give) × won revenue per handed-off lead.
+    - ``score_overrates_source`` (a source reaches MQL at least as often as the others, but
+      its MQLs become SQL at no more than ``callout_quality_ratio`` of the others' rate): the
+      MQLs its SQLs do not justify at the others' rate × won revenue per handed-off lead
+      (the sales time they take from better leads).
+    - ``one_attempt_rep`` (exactly one attempt on at least ``callout_one_attempt_rate`` of
+      the rep's handed-off leads) and ``slow_rep`` (median first touch at least
+      ``callout_sla_multiple`` × the SLA): the SQLs the rep's leads would have made at the
+      rest of the team's SQL rate × won revenue per SQL.
+    - ``false_rejections`` (rejected leads that won a deal after the rejection, at least
+      ``callout_false_rejection_rate`` of rejections): the revenue they won after it.
+    - ``missed_leads`` (never-MQL leads that won, at least ``callout_missed_rate`` of the
+      won leads): their won revenue.
+    - ``sla_pending`` (handed-off leads still undecided past the SLA, at least
+      ``callout_pending_rate`` of handed-off leads): their number × won revenue per
+      handed-off lead.
+    """
+    run = _Runner(con, settings, filters)
+    s = run.settings
+    currency = str(s.get("currency") or "VND")
+    ctx = _Ctx(run, s, filters, lang, currency)
+    found: list[Callout] = []
+    for finder in (
+        _source_rejections,
+        _score_overrates_source,
+        _one_attempt_rep,
+        _slow_rep,
+        _false_rejections,
+        _missed_leads,
+        _sla_pending,
+    ):
+        found.extend(finder(ctx))
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(found, key=lambda c: (-c.impact, order.get(c.kind, 99)))
+
+
+@dataclass
+class _Ctx:
+    run: _Runner
+    settings: dict[str, Any]
+    filters: metrics.Filters
+    lang: str
+    currency: str
+
+    def t(self, key: str, **values: object) -> str:
+        return t(f"review.{key}", self.lang, **values)
+
+    def pct(self, value: float | None) -> str:
+        return fmt_pct(value, self.lang)
+
+    def money(self, value: float | None) -> str:
+        return fmt_money_short(value, self.currency, self.lang)
+
+    def n(self, value: float | int | None) -> str:
+        return fmt_int(value, self.lang)
+
+    def params(self, **extra: str | list[str]) -> dict[str, str | list[str]]:
+        return {**_base_params(self.filters), **extra}
+
+    @property
+    def min_leads(self) -> int:
+        return int(self.settings["callout_min_leads"])
+
+
+def _source_rejections(c: _Ctx) -> list[Callout]:
+    by_source = c.run("handoff", by="source")
+    total = c.run("handoff")
+    if by_source is None or total is None or total.is_empty():
+        return []
+    tot = total.row(0, named=True)
+    all_mqls, all_rejected, all_handed = (
+        _num(tot["mqls"]),
+        _num(tot["rejected"]),
+        _num(tot["handed_off"]),
+    )
+    if not all_mqls or not all_rejected:
+        return []
+    per_lead, _ = _values(c.run("overview"))
+    reasons = c.run("rejection_reasons", by="source")
+    gap = float(c.settings["callout_share_gap"])
+    out = []
+    for row in by_source.iter_rows(named=True):
+        source = row["dimension"]
+        mqls, rejected, handed = _num(row["mqls"]), _num(row["rejected"]), _num(row["handed_off"])
+        if source is None or mqls < c.min_leads:
+            continue
+        mql_share, rej_share = mqls / all_mqls, rejected / all_rejected
+        if rej_share - mql_share < gap:
+            continue
+        rest_rate = _ratio(all_rejected - rejected, all_handed - handed) or 0.0
+        excess = max(0.0, rejected - handed * rest_rate)
+        impact = excess * per_lead
+        top_reason, top_share = "", None
+        if reasons is not None:
+            mine = reasons.filter((pl.col("dimension") == source) & (pl.col("rank") == 1))
+            if mine.height:
+                top_reason = str(mine["rejection_reason"][0])
+                top_share = float(mine["share"][0])
+        values = {
+            "source": source,
+            "mql_share": c.pct(mql_share),
+            "rej_share": c.pct(rej_share),
+            "rate": c.pct(row["rejection_rate"]),
+            "rest_rate": c.pct(rest_rate),
+            "reason": top_reason,
+            "reason_share": c.pct(top_share),
+            "impact": c.money(impact),
+        }
+        title_key = "source_rejections_title" if top_reason else "source_rejections_title_bare"
+        out.append(
+            Callout(
+                kind="source_rejections",
+                title=c.t(title_key, **values),
+                detail=c.t(
+                    "source_rejections_detail" if top_reason else "source_rejections_detail_bare",
+                    **values,
+                ),
+                impact=impact,
+                page="handoff",
+                params=c.params(source=[source]),
+                evidence={
+                    "source": source,
+                    "mqls": int(mqls),
+                    "rejected": int(rejected),
+                    "mql_share": mql_share,
+                    "rejection_share": rej_share,
+                    "rejection_rate": _num(row["rejection_rate"]),
+                    "rest_rejection_rate": rest_rate,
+                    "excess_rejections": excess,
+                    "top_reason": top_reason,
+                    "top_reason_share": top_share if top_share is not None else 0.0,
+                },
+            )
+        )
+    return out
+
+
+def _score_overrates_source(c: _Ctx) -> list[Callout]:
+    rev = c.run("revenue_by_source")
+    if rev is None or rev.is_empty():
+        return []
+    per_lead, _ = _values(c.run("overview"))
+    ratio = float(c.settings["callout_quality_ratio"])
+    tot_leads, tot_mqls, tot_sqls = (_num(rev[col].sum()) for col in ("leads", "mqls", "sqls"))
+    out = []
+    for row in rev.iter_rows(named=True):
+        source = row["source"]
+        leads, mqls, sqls = _num(row["leads"]), _num(row["mqls"]), _num(row["sqls"])
+        if source == "(no source)" or mqls < c.min_leads:
+            continue
+        mql_rate = _ratio(mqls, leads)
+        rest_mql_rate = _ratio(tot_mqls - mqls, tot_leads - leads)
+        sql_rate = _ratio(sqls, mqls)
+        rest_sql_rate = _ratio(tot_sqls - sqls, tot_mqls - mqls)
+        if None in (mql_rate, rest_mql_rate, sql_rate, rest_sql_rate) or not rest_sql_rate:
+            continue
+        if mql_rate < rest_mql_rate or sql_rate > ratio * rest_sql_rate:
+            continue
+        excess = max(0.0, mqls - sqls / rest_sql_rate)
+        impact = excess * per_lead
+        values = {
+            "source": source,
+            "mql_rate": c.pct(mql_rate),
+            "rest_mql_rate": c.pct(rest_mql_rate),
+            "sql_rate": c.pct(sql_rate),
+            "rest_sql_rate": c.pct(rest_sql_rate),
+            "excess": c.n(excess),
+            "impact": c.money(impact),
+        }
+        out.append(
+            Callout(
+                kind="score_overrates_source",
+                title=c.t("score_overrates_title", **values),
+                detail=c.t("score_overrates_detail", **values),
+                impact=impact,
+                page="scoring",
+                params=c.params(source=[source]),
+                evidence={
+                    "source": source,
+                    "leads": int(leads),
+                    "mqls": int(mqls),
+                    "sqls": int(sqls),
+                    "mql_rate": mql_rate,
+                    "rest_mql_rate": rest_mql_rate,
+                    "sql_per_mql": sql_rate,
+                    "rest_sql_per_mql": rest_sql_rate,
+                    "excess_mqls": excess,
+                },
+            )
+        )
+    return out
+
+
+def _rest_sql_rate(frame: pl.DataFrame, row: dict[str, Any]) -> float | None:
+    """SQL rate of every handed-off lead not owned by ``row``'s rep."""
+    handed = _num(frame["handed_off"].sum())
+    sqls = _num((frame["handed_off"] * frame["sql_rate"].fill_null(0)).sum())
+    mine = _num(row["handed_off"])
+    return _ratio(sqls - mine * _num(row["sql_rate"]), handed - mine)
+
+
+def _rep_impact(frame: pl.DataFrame, row: dict[str, Any], per_sql: float) -> tuple[float, float]:
+    rest = _rest_sql_rate(frame, row) or 0.0
+    lost = max(0.0, _num(row["handed_off"]) * (rest - _num(row["sql_rate"])))
+    return lost * per_sql, rest
+
+
+def _one_attempt_rep(c: _Ctx) -> list[Callout]:
+    f = c.run("followup_by_owner")
+    if f is None:
+        return []
+    reps = f.filter(~pl.col("owner").is_in(["(all)", "(no owner)"]))
+    team = f.filter(pl.col("owner") == "(all)")
+    _, per_sql = _values(c.run("overview"))
+    limit = float(c.settings["callout_one_attempt_rate"])
+    team_rate = float(team["one_attempt_rate"][0]) if team.height else None
+    out = []
+    for row in reps.iter_rows(named=True):
+        if _num(row["handed_off"]) < c.min_leads or _num(row["one_attempt_rate"]) < limit:
+            continue
+        impact, rest = _rep_impact(reps, row, per_sql)
+        values = {
+            "owner": row["owner"],
+            "rate": c.pct(row["one_attempt_rate"]),
+            "team_rate": c.pct(team_rate),
+            "median": fmt_int(row["median_attempts"], c.lang),
+            "sql_rate": c.pct(row["sql_rate"]),
+            "rest_sql_rate": c.pct(rest),
+            "impact": c.money(impact),
+        }
+        out.append(
+            Callout(
+                kind="one_attempt_rep",
+                title=c.t("one_attempt_title", **values),
+                detail=c.t("one_attempt_detail", **values),
+                impact=impact,
+                page="followup",
+                params=c.params(owner=[row["owner"]]),
+                evidence={
+                    "owner": row["owner"],
+                    "handed_off": int(row["handed_off"]),
+                    "one_attempt_rate": _num(row["one_attempt_rate"]),
+                    "team_one_attempt_rate": team_rate if team_rate is not None else 0.0,
+                    "median_attempts": _num(row["median_attempts"]),
+                    "sql_rate": _num(row["sql_rate"]),
+                    "rest_sql_rate": rest,
+                },
+            )
+        )
+    return out
+
+
+def _slow_rep(c: _Ctx) -> list[Callout]:
+    f = c.run("speed_to_lead_by_owner")
+    if f is None:
+        return []
+    reps = f.filter(pl.col("owner") != "(no owner)")
+    _, per_sql = _values(c.run("overview"))
+    sla_minutes = float(c.settings["sla_hours"]) * 60
+    limit = float(c.settings["callout_sla_multiple"]) * sla_minutes
+    out = []
+    for row in reps.iter_rows(named=True):
+        median = row["median_minutes_to_first_touch"]
+        if _num(row["handed_off"]) < c.min_leads or median is None or median < limit:
+            continue
+        impact, rest = _rep_impact(reps, row, per_sql)
+        values = {
+            "owner": row["owner"],
+            "median": fmt_duration_minutes(median, c.lang),
+            "sla": fmt_duration_minutes(sla_minutes, c.lang),
+            "compliance": c.pct(row["sla_compliance_rate"]),
+            "sql_rate": c.pct(row["sql_rate"]),
+            "rest_sql_rate": c.pct(rest),
+            "impact": c.money(impact),
+        }
+        out.append(
+            Callout(
+                kind="slow_rep",
+                title=c.t("slow_rep_title", **values),
+                detail=c.t("slow_rep_detail", **values),
+                impact=impact,
+                page="followup",
+                params=c.params(owner=[row["owner"]]),
+                evidence={
+                    "owner": row["owner"],
+                    "handed_off": int(row["handed_off"]),
+                    "median_minutes_to_first_touch": float(median),
+                    "sla_minutes": sla_minutes,
+                    "sla_compliance_rate": _num(row["sla_compliance_rate"]),
+                    "sql_rate": _num(row["sql_rate"]),
+                    "rest_sql_rate": rest,
+                },
+            )
+        )
+    return out
+
+
+def _top(frame: pl.DataFrame, column: str) -> tuple[str, int]:
+    """The most frequent non-empty value of ``column`` and its count ("" and 0 if none)."""
+    counts = (
+        frame.filter(pl.col(column).is_not_null())
+        .group_by(column)
+        .len()
+        .sort(["len", column], descending=[True, False])
+    )
+    if counts.is_empty():
+        return "", 0
+    return str(counts[column][0]), int(counts["len"][0])
+
+
+def _false_rejections(c: _Ctx) -> list[Callout]:
+    d = c.run("disagreement")
+    h = c.run("handoff")
+    rows = c.run("false_rejections")
+    if d is None or d.is_empty() or rows is None:
+        return []
+    row = d.row(0, named=True)
+    n, revenue = int(_num(row["false_rejections"])), _num(row["false_rejection_revenue"])
+    rejected = _num(h["rejected"][0]) if h is not None and h.height else _num(row["mql_rejected"])
+    rate = _ratio(n, rejected)
+    if rate is None or rate < float(c.settings["callout_false_rejection_rate"]) or not n:
+        return []
+    source, n_source = _top(rows, "source")
+    reason, n_reason = _top(rows, "rejection_reason")
+    values = {
+        "n": c.n(n),
+        "revenue": c.money(revenue),
+        "rate": c.pct(rate),
+        "source": source,
+        "n_source": c.n(n_source),
+        "reason": reason,
+        "n_reason": c.n(n_reason),
+    }
+    detail = c.t("false_rejections_detail", **values) if source and reason else ""
+    return [
+        Callout(
+            kind="false_rejections",
+            title=c.t("false_rejections_title", **values),
+            detail=(detail + " " + c.t("false_rejections_why")).strip(),
+            impact=revenue,
+            page="quality",
+            params=c.params(),
+            evidence={
+                "false_rejections": n,
+                "false_rejection_revenue": revenue,
+                "rejected": int(rejected),
+                "rate": rate,
+                "top_source": source,
+                "top_source_count": n_source,
+                "top_reason": reason,
+                "top_reason_count": n_reason,
+            },
+        )
+    ]
+
+
+def _missed_leads(c: _Ctx) -> list[Callout]:
+    d = c.run("disagreement")
+    matrix = c.run("disagreement_matrix")
+    rows = c.run("missed_leads")
+    if d is None or d.is_empty() or matrix is None or rows is None:
+        return []
+    row = d.row(0, named=True)
+    n, revenue = int(_num(row["missed_leads"])), _num(row["missed_revenue"])
+    won_leads = _num(matrix.filter(pl.col("outcome") == "won")["leads"].sum())
+    rate = _ratio(n, won_leads)
+    if rate is None or rate < float(c.settings["callout_missed_rate"]) or not n:
+        return []
+    scores = rows["lead_score"].drop_nulls()
+    values = {
+        "n": c.n(n),
+        "revenue": c.money(revenue),
+        "rate": c.pct(rate),
+        "threshold": fmt_int(c.settings["mql_score_threshold"], c.lang),
+        "mean_score": fmt_number(scores.mean(), c.lang, 1) if scores.len() else "–",
+        "max_score": fmt_number(scores.max(), c.lang, 0) if scores.len() else "–",
+    }
+    detail = c.t("missed_leads_detail" if scores.len() else "missed_leads_detail_bare", **values)
+    return [
+        Callout(
+            kind="missed_leads",
+            title=c.t("missed_leads_title", **values),
+            detail=detail,
+            impact=revenue,
+            page="quality",
+            params=c.params(),
+            evidence={
+                "missed_leads": n,
+                "missed_revenue": revenue,
+                "won_leads": int(won_leads),
+                "rate": rate,
+                "mean_score": float(scores.mean()) if scores.len() else 0.0,
+                "max_score": float(scores.max()) if scores.len() else 0.0,
+            },
+        )
+    ]
+
+
+def _sla_pending(c: _Ctx) -> list[Callout]:
+    h = c.run("handoff")
+    if h is None or h.is_empty():
+        return []
+    row = h.row(0, named=True)
+    pending, handed = _num(row["pending_past_sla"]), _num(row["handed_off"])
+    rate = _ratio(pending, handed)
+    if rate is None or rate < float(c.settings["callout_pending_rate"]) or not pending:
+        return []
+    per_lead, _ = _values(c.run("overview"))
+    impact = pending * per_lead
+    values = {
+        "n": c.n(pending),
+        "rate": c.pct(rate),
+        "sla": fmt_duration_minutes(float(c.settings["sla_hours"]) * 60, c.lang),
+        "impact": c.money(impact),
+    }
+    return [
+        Callout(
+            kind="sla_pending",
+            title=c.t("sla_pending_title", **values),
+            detail=c.t("sla_pending_detail", **values),
+            impact=impact,
+            page="handoff",
+            params=c.params(),
+            evidence={
+                "pending_past_sla": int(pending),
+                "handed_off": int(handed),
+                "rate": rate,
+            },
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- periods
+@dataclass(frozen=True)
+class Period:
+    """One calendar month or quarter (both ends inclusive)."""
+
+    grain: str
+    start: dt.date
+    end: dt.date
+
+    def filters(self, base: metrics.Filters) -> metrics.Filters:
+        """``base`` with its dates replaced by this period's."""
+        return replace(base, date_from=self.start, date_to=self.end)
+
+    def previous(self) -> Period:
+        """The period just before this one."""
+        return period_of(self.start - dt.timedelta(days=1), self.grain)
+
+
+def period_of(day: dt.date, grain: str = "month") -> Period:
+    """The month or quarter containing ``day``."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
+    first_month = day.month if grain == "month" else 3 * ((day.month - 1) // 3) + 1
+    start = dt.date(day.year, first_month, 1)
+    months = 1 if grain == "month" else 3
+    y, m = divmod(first_month - 1 + months, 12)
+    end = dt.date(day.year + y, m + 1, 1) - dt.timedelta(days=1)
+    return Period(grain, start, end)
+
+
+def periods(first_day: dt.date, last_day: dt.date, grain: str = "month") -> list[Period]:
+    """Every month or quarter from the one holding ``first_day`` to ``last_day``'s, newest first."""
+    out = []
+    p = period_of(last_day, grain)
+    while p.end >= first_day:
+        out.append(p)
+        p = p.previous()
+    return out
+
+
+def default_period(first_day: dt.date, last_day: dt.date, grain: str = "month") -> Period:
+    """The last complete period in the data: ``last_day``'s own if it ends that period,
+    else the one before (unless that is before the data starts)."""
+    p = period_of(last_day, grain)
+    if last_day < p.end and p.previous().end >= first_day:
+        return p.previous()
+    return p
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number in two periods. ``kind`` is "count", "rate" (0..1) or "money"."""
+
+    key: str
+    metric: str
+    kind: str
+    current: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        """current − previous (for rates, in shares: 0.02 = 2 points); None if either is."""
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+    @property
+    def relative_change(self) -> float | None:
+        """change / previous; None when previous is empty or zero."""
+        if self.change is None or not self.previous:
+            return None
+        return self.change / self.previous
+
+
+@dataclass
+class Comparison:
+    """This period's headline numbers beside the previous period's."""
+
+    grain: str
+    current: Period
+    previous: Period
+    headlines: list[Headline]
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Headline:
+        """The headline called ``key``; KeyError if there is none."""
+        for h in self.headlines:
+            if h.key == key:
+                return h
+        raise KeyError(key)
+
+
+# headline key → (metric, column, kind, row picker: None = first row, else owner value)
+HEADLINES: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("leads", "overview", "leads", "count", None),
+    ("mqls", "overview", "mqls", "count", None),
+    ("acceptance_rate", "handoff", "acceptance_rate", "rate", None),
+    ("sqls", "overview", "sqls", "count", None),
+    ("won_deals", "overview", "won_deals", "count", None),
+    ("won_revenue", "overview", "won_revenue", "money", None),
+    ("sla_compliance_rate", "followup_by_owner", "sla_compliance_rate", "rate", "(all)"),
+    ("agreement_rate", "disagreement", "agreement_rate", "rate", None),
+)
+
+
+def _headline_values(
+    con: duckdb.DuckDBPyConnection, settings: dict, filters: metrics.Filters
+) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
+    resolved = metrics.resolve_settings(settings, None)
+    frames: dict[str, pl.DataFrame | None] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    out: dict[str, float | None] = {}
+    for key, name, column, _, owner in HEADLINES:
+        if name not in frames:
+            try:
+                frames[name] = metrics.run(con, name, settings=resolved, filters=filters).frame
+            except MissingInputsError as exc:
+                frames[name] = None
+                missing[name] = tuple(exc.needs)
+        frame = frames[name]
+        if frame is None:
+            out[key] = None
+            continue
+        if owner is not None:
+            frame = frame.filter(pl.col("owner") == owner)
+        value = frame[column][0] if frame.height else None
+        out[key] = float(value) if value is not None else None
+    return out, missing
+
+
+def compare_periods(
+    con: duckdb.DuckDBPyConnection,
+    settings: dict,
+    filters: metrics.Filters,
+    grain: str = "month",
+    anchor: dt.date | None = None,
+) -> Comparison:
+    """Headline metrics of the period holding ``anchor`` and of the one before it.
+
+    ``anchor`` defaults to a day in the last complete period of the data (by lead created
+    date). The other filters (source, campaign, owner, segment) apply to both periods; their
+    dates are replaced by each period's. Headlines whose metric lacks inputs are None, and
+    ``missing`` names what they need.
+    """
+    if anchor is None:
+        first, last = con.execute(
+            "select min(created_at)::date, max(created_at)::date from leads"
+        ).fetchall()[0]
+        this = default_period(first, last, grain) if last else period_of(dt.date.today(), grain)
+    else:
+        this = period_of(anchor, grain)
+    before = this.previous()
+    now, missing = _headline_values(con, settings, this.filters(filters))
+    then, _ = _headline_values(con, settings, before.filters(filters))
+    heads = [Headline(key, name, kind, now[key], then[key]) for key, name, _, kind, _ in HEADLINES]
+    return Comparison(grain, this, before, heads, missing)

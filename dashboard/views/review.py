@@ -1,0 +1,301 @@
+"""Review meeting (marketing and sales together, the home page): what changed since the
+previous month or quarter, and the disagreements worth the meeting's time, ranked by the
+revenue at stake, each with a link to the page that shows the evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import metrics, review, ui
+from dashboard.i18n import (
+    fmt_date,
+    fmt_duration_minutes,
+    fmt_int,
+    fmt_money_short,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+)
+
+ctx = ui.current()
+T = ctx.t
+
+st.title(T("pages.review"))
+st.caption(T("review.question"))
+if not ctx.has_leads:
+    st.info(T("common.no_workspace"))
+    st.stop()
+
+VIEWS = Path(__file__).resolve().parent
+FILTER_KEYS = ("f_dates", "f_source", "f_campaign", "f_owner", "f_segment", "f_segment_values")
+KIND_COLOURS = {
+    "source_rejections": "red",
+    "score_overrates_source": "orange",
+    "one_attempt_rep": "violet",
+    "slow_rep": "violet",
+    "false_rejections": "blue",
+    "missed_leads": "blue",
+    "sla_pending": "gray",
+}
+
+
+def _filters(key: tuple) -> metrics.Filters:
+    return metrics.Filters(
+        date_from=key[0],
+        date_to=key[1],
+        sources=list(key[2]),
+        campaigns=list(key[3]),
+        owners=list(key[4]),
+        segment_column=key[5],
+        segment_values=list(key[6]),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare(
+    path: str, version: int, filters_key: tuple, grain: str, anchor: dt.date
+) -> review.Comparison:
+    with ui.connect() as ws:
+        return review.compare_periods(
+            ws.con, ws.settings(), _filters(filters_key), grain=grain, anchor=anchor
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _callouts(path: str, version: int, filters_key: tuple, lang: str) -> list[review.Callout]:
+    with ui.connect() as ws:
+        return review.callouts(ws.con, ws.settings(), _filters(filters_key), lang)
+
+
+def period_label(p: review.Period) -> str:
+    """A month or quarter as the page's language writes it."""
+    if p.grain == "month":
+        return fmt_month(p.start, ctx.lang)
+    return T("review.quarter_label", q=(p.start.month - 1) // 3 + 1, year=p.start.year)
+
+
+def delta_text(h: review.Headline) -> str | None:
+    """The change from the previous period, formatted for st.metric's arrow."""
+    if h.change is None:
+        return None
+    # st.metric reads the direction of the arrow from a leading sign
+    sign = "+" if h.change > 0 else "-" if h.change < 0 else ""
+    size = abs(h.change)
+    if h.kind == "rate":
+        return T("review.points", value=sign + fmt_number(size * 100, ctx.lang, 1))
+    if h.kind == "money":
+        text = sign + fmt_money_short(size, ctx.currency, ctx.lang)
+    else:
+        text = sign + fmt_int(size, ctx.lang)
+    if h.relative_change is not None:
+        text += f" ({sign}{fmt_pct(abs(h.relative_change), ctx.lang)})"
+    return text
+
+
+def value_text(kind: str, value: float | None) -> str:
+    """A headline value as the page's language writes it."""
+    if value is None:
+        return "–"
+    if kind == "rate":
+        return fmt_pct(value, ctx.lang)
+    if kind == "money":
+        return fmt_money_short(value, ctx.currency, ctx.lang)
+    return fmt_int(value, ctx.lang)
+
+
+def go_to_evidence(page: str, params: dict[str, str | list[str]]) -> None:
+    """Set the sidebar filters to the callout's view, then open its page (next run)."""
+    f = ctx.facts
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+
+    def listed(name: str) -> list[str]:
+        value = params.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    start, end = params.get("from"), params.get("to")
+    if start or end:
+        st.session_state["f_dates"] = (
+            dt.date.fromisoformat(str(start)) if start else f.first_day,
+            dt.date.fromisoformat(str(end)) if end else f.last_day,
+        )
+    for key, name in (("f_source", "source"), ("f_campaign", "campaign"), ("f_owner", "owner")):
+        if listed(name):
+            st.session_state[key] = listed(name)
+    if params.get("segment"):
+        st.session_state["f_segment"] = str(params["segment"])
+        st.session_state["f_segment_values"] = listed("segment_value")
+    st.session_state["_review_goto"] = page
+
+
+goto = st.session_state.pop("_review_goto", None)
+if goto and (VIEWS / f"{goto}.py").exists():
+    st.switch_page(f"views/{goto}.py")
+
+# ----------------------------------------------------------------------------- period
+f = ctx.facts
+left, right, _ = st.columns([1, 2, 3])
+grain = left.segmented_control(
+    T("review.grain"),
+    review.GRAINS,
+    default="month",
+    required=True,
+    format_func=lambda g: T(f"review.grain_{g}"),
+    key="review_grain",
+)
+choices = review.periods(f.first_day, f.last_day, grain)
+default = review.default_period(f.first_day, f.last_day, grain)
+period = right.selectbox(
+    T("review.period"),
+    choices,
+    index=choices.index(default),
+    format_func=period_label,
+    help=T("review.period_help"),
+    key=f"review_period_{grain}",
+)
+
+cmp = _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
+basis = T("review.basis_mql" if f.settings.get("cohort_basis") == "mql" else "review.basis_created")
+st.subheader(
+    T(
+        "review.changes_title",
+        this=period_label(cmp.current),
+        previous=period_label(cmp.previous),
+    )
+)
+st.caption(T("review.changes_caption", basis=basis))
+shown_heads = [h for h in cmp.headlines if h.metric not in cmp.missing]
+for start in range(0, len(shown_heads), 4):
+    row = shown_heads[start : start + 4]
+    for col, h in zip(st.columns(4), row, strict=False):
+        col.metric(
+            T(f"review.h_{h.key}"),
+            value_text(h.kind, h.current),
+            delta=delta_text(h),
+            help=T(
+                "review.previous_value",
+                previous=value_text(h.kind, h.previous),
+                period=period_label(cmp.previous),
+            ),
+            border=True,
+        )
+period_ctx = dataclasses.replace(ctx, filters=cmp.current.filters(ctx.filters))
+for name in cmp.missing:
+    ui.needs(period_ctx, ui.metric(period_ctx, name))
+used = [n for n in dict.fromkeys(h.metric for h in cmp.headlines) if n not in cmp.missing]
+for col, name in zip(st.columns(len(used) or 1), used, strict=False):
+    with col:
+        labels = [T(f"review.h_{h.key}") for h in cmp.headlines if h.metric == name]
+        st.caption(", ".join(labels))
+        ui.how_computed(period_ctx, ui.metric(period_ctx, name))
+
+# ----------------------------------------------------------------------------- callouts
+st.subheader(T("review.callouts_title"))
+scope = st.radio(
+    T("review.scope"),
+    ("filters", "period"),
+    format_func=lambda s: T(f"review.scope_{s}"),
+    horizontal=True,
+    key="review_scope",
+)
+scope_filters = cmp.current.filters(ctx.filters) if scope == "period" else ctx.filters
+if scope_filters.date_from or scope_filters.date_to:
+    scope_text = T(
+        "review.scope_dates",
+        start=fmt_date(scope_filters.date_from or f.first_day, ctx.lang),
+        end=fmt_date(scope_filters.date_to or f.last_day, ctx.lang),
+    )
+else:
+    scope_text = T("review.scope_all_dates")
+st.caption(T("review.callouts_caption", scope=scope_text))
+found = _callouts(str(ui.workspace_path()), ctx.version, scope_filters.key(), ctx.lang)
+if not found:
+    st.success(T("review.no_callouts"), icon=":material/handshake:")
+for i, c in enumerate(found, start=1):
+    with st.container(border=True):
+        text, side = st.columns([3, 1.2], vertical_alignment="center")
+        with text:
+            st.badge(
+                f"{T('review.rank', n=i)} · {T(f'review.kind_{c.kind}')}",
+                color=KIND_COLOURS.get(c.kind, "blue"),
+            )
+            st.markdown(f"**{c.title}**")
+            st.markdown(c.detail)
+        with side:
+            st.metric(
+                T("review.at_stake"),
+                fmt_money_short(c.impact, ctx.currency, ctx.lang),
+                help=T("review.at_stake_help"),
+            )
+            page_name = T(f"pages.{c.page}")
+            available = (VIEWS / f"{c.page}.py").exists()
+            st.button(
+                T("review.evidence", page=page_name),
+                key=f"review-evidence-{i}",
+                icon=":material/arrow_forward:",
+                on_click=go_to_evidence,
+                args=(c.page, c.params),
+                disabled=not available,
+                width="stretch",
+                wrap=True,
+                help=None if available else T("review.evidence_missing", page=page_name),
+            )
+
+s = f.settings
+
+
+def pct0(value: object) -> str:
+    """A threshold share as a whole percentage."""
+    return fmt_pct(float(value), ctx.lang, 0)
+
+
+with st.expander(T("review.how_title"), icon=":material/calculate:"):
+    st.markdown(T("review.how_intro", min_leads=fmt_int(s["callout_min_leads"], ctx.lang)))
+    st.markdown(
+        "\n".join(
+            f"- {line}"
+            for line in (
+                T(
+                    "review.how_source_rejections",
+                    gap=fmt_number(float(s["callout_share_gap"]) * 100, ctx.lang, 0),
+                ),
+                T("review.how_score_overrates_source", ratio=pct0(s["callout_quality_ratio"])),
+                T("review.how_one_attempt_rep", rate=pct0(s["callout_one_attempt_rate"])),
+                T(
+                    "review.how_slow_rep",
+                    multiple=fmt_number(float(s["callout_sla_multiple"]), ctx.lang, 1),
+                    sla=fmt_duration_minutes(float(s["sla_hours"]) * 60, ctx.lang),
+                ),
+                T("review.how_false_rejections", rate=pct0(s["callout_false_rejection_rate"])),
+                T("review.how_missed_leads", rate=pct0(s["callout_missed_rate"])),
+                T("review.how_sla_pending", rate=pct0(s["callout_pending_rate"])),
+            )
+        )
+    )
+
+# ----------------------------------------------------------------------------- report
+if importlib.util.find_spec("dashboard.report") is not None:
+    from dashboard import report
+
+    st.subheader(T("review.report_title"))
+    st.caption(T("review.report_caption"))
+    path = ui.workspace_path()
+    st.download_button(
+        T("review.report_download"),
+        data=lambda: report.build_report(
+            path,
+            date_from=scope_filters.date_from,
+            date_to=scope_filters.date_to,
+            lang=ctx.lang,
+        ),
+        file_name=f"handoff-review-{dt.date.today().isoformat()}.html",
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+        key="review-report",
+    )
