@@ -31,7 +31,7 @@ deal_counts as (
 -- activities follow their lead; lead_facts already counts each lead's activities
 activity_counts as (
     select
-        coalesce(sum(n_activities), 0) as activities,
+        coalesce(sum(n_activities), 0)::bigint as activities,
         count(*) filter (where n_activities = 0) as leads_with_no_activity
     from leads
 ),
