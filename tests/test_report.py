@@ -1,0 +1,390 @@
+"""The review meeting's report: one self-contained HTML file whose figures are the metrics'.
+
+Figures are read back from the report's HTML (section by section) and compared with
+``handoff metric ... --format json`` on the same workspace and filters, formatted the way
+the report formats them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from dashboard import i18n, metrics
+from dashboard.report import build_report
+from dashboard.workspace import Workspace
+from tests.conftest import SAMPLE
+
+LANGS = ("en", "vi")
+SPRING = (dt.date(2026, 3, 1), dt.date(2026, 5, 31))
+EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?\s*|url\(\s*["']?\s*)(?:https?:)?//""", re.IGNORECASE
+)
+
+
+class _Sections(HTMLParser):
+    """Per ``<section id>``: its table rows (cell texts) and headline figures."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section = "cover"
+        self.rows: dict[str, list[list[str]]] = {}
+        self.figures: dict[str, dict[str, str]] = {}
+        self.text: dict[str, list[str]] = {}
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._figure: dict[str, str] | None = None
+        self._part: str | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "section" and a.get("id"):
+            self.section = str(a["id"])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "div" and "figure" in classes:
+            self._figure = {}
+        elif tag == "div" and self._figure is not None and classes:
+            self._part = classes[0]
+            self._figure[self._part] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.setdefault(self.section, []).append(self._row)
+            self._row = None
+        elif tag == "div" and self._figure is not None:
+            if self._part is not None:
+                self._part = None
+            else:
+                label = self._figure.get("label", "")
+                self.figures.setdefault(self.section, {})[label] = self._figure.get("value", "")
+                self._figure = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.setdefault(self.section, []).append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._figure is not None and self._part is not None:
+            self._figure[self._part] += data
+
+
+def parse(html: str) -> _Sections:
+    p = _Sections()
+    p.feed(html)
+    return p
+
+
+def cli_metric(run: Callable, ws: Path, name: str, *args: str) -> list[dict]:
+    """``handoff metric NAME --format json`` rows."""
+    res = run("metric", name, "-w", ws, "--format", "json", *args)
+    assert res.code == 0, res.err
+    return json.loads(res.out)
+
+
+def date_args(dates: tuple[dt.date, dt.date] | None) -> list[str]:
+    if not dates:
+        return []
+    return ["--from", dates[0].isoformat(), "--to", dates[1].isoformat()]
+
+
+@pytest.fixture(scope="module")
+def reports(sample_workspace: Path) -> dict[tuple[str, tuple | None], str]:
+    """The sample workspace's report in both languages, and for spring in English."""
+    out: dict[tuple[str, tuple | None], str] = {}
+    for lang in LANGS:
+        out[(lang, None)] = build_report(sample_workspace, lang=lang)
+    out[("en", SPRING)] = build_report(
+        sample_workspace, date_from=SPRING[0], date_to=SPRING[1], lang="en"
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def leads_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with the sample leads and nothing else."""
+    path = tmp_path_factory.mktemp("leads_only") / "leads.duckdb"
+    with Workspace(path) as ws:
+        ws.load([SAMPLE / "leads.csv"])
+    return path
+
+
+# ----------------------------------------------------------------------------- the file
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_is_one_file_that_needs_no_network(reports: dict, lang: str, tmp_path: Path) -> None:
+    html = reports[(lang, None)]
+    out = tmp_path / f"review-{lang}.html"
+    out.write_text(html, encoding="utf-8")
+    assert out.stat().st_size > 10_000
+    assert html.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{lang}">' in html
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert "http://" not in html and "https://" not in html
+    for tag in ("<script", "<link", "<img", "<iframe", "@import", "@font-face"):
+        assert tag not in html.lower(), tag
+    # charts are inline SVG, one per chart
+    assert html.count("<svg") >= 4
+
+
+def test_report_has_every_section_in_order(reports: dict) -> None:
+    html = reports[("en", None)]
+    ids = re.findall(r'<section id="([a-z]+)"', html)
+    assert ids == [
+        "callouts",
+        "funnel",
+        "followup",
+        "quality",
+        "revenue",
+        "definitions",
+        "provenance",
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_all_text_is_in_the_chosen_language(reports: dict, lang: str) -> None:
+    html = reports[(lang, None)]
+    for key in ("title", "funnel_title", "followup_title", "quality_title", "revenue_title"):
+        assert i18n.t(f"report.{key}", lang) in html
+    other = "vi" if lang == "en" else "en"
+    assert i18n.t("report.title", other) not in html
+    assert i18n.t("report.definitions_title", other) not in html
+
+
+# ----------------------------------------------------------------------------- figures
+@pytest.mark.parametrize(("lang", "dates"), [("en", None), ("vi", None), ("en", SPRING)])
+def test_funnel_counts_equal_handoff_metric(
+    reports: dict, run: Callable, sample_workspace: Path, lang: str, dates: tuple | None
+) -> None:
+    doc = parse(reports[(lang, dates)])
+    expected = cli_metric(run, sample_workspace, "funnel", *date_args(dates))
+    rows = doc.rows["funnel"][1:]  # after the heading row
+    assert [row[0] for row in rows] == [
+        i18n.t(f"report.stage_{x['stage']}", lang) for x in expected
+    ]
+    assert [row[1] for row in rows] == [i18n.fmt_int(x["count"], lang) for x in expected]
+    assert [row[3] for row in rows] == [i18n.fmt_pct(x["rate_from_first"], lang) for x in expected]
+
+
+@pytest.mark.parametrize(("lang", "dates"), [("en", None), ("vi", None), ("en", SPRING)])
+def test_headline_figures_equal_handoff_metric(
+    reports: dict, run: Callable, sample_workspace: Path, lang: str, dates: tuple | None
+) -> None:
+    doc = parse(reports[(lang, dates)])
+    overview = cli_metric(run, sample_workspace, "overview", *date_args(dates))[0]
+    agreement = cli_metric(run, sample_workspace, "disagreement", *date_args(dates))[0]
+    figures = doc.figures["cover"]
+    assert figures[i18n.t("report.fig_leads", lang)] == i18n.fmt_int(overview["leads"], lang)
+    assert figures[i18n.t("report.fig_won_deals", lang)] == i18n.fmt_int(
+        overview["won_deals"], lang
+    )
+    assert figures[i18n.t("report.fig_won_revenue", lang)] == i18n.fmt_money_short(
+        overview["won_revenue"], "VND", lang
+    )
+    rate = i18n.fmt_pct(agreement["agreement_rate"], lang)
+    assert figures[i18n.t("report.fig_agreement", lang)] == rate
+    quality = doc.figures["quality"]
+    assert quality[i18n.t("report.fig_agreement", lang)] == rate
+    assert quality[i18n.t("report.fig_kappa", lang)] == i18n.fmt_number(
+        agreement["cohens_kappa"], lang, 2
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_won_revenue_per_source_equals_handoff_metric(
+    reports: dict, run: Callable, sample_workspace: Path, lang: str
+) -> None:
+    doc = parse(reports[(lang, None)])
+    expected = cli_metric(run, sample_workspace, "revenue_by_source")
+    header = doc.rows["revenue"][0]
+    col = header.index(i18n.t("report.col_won_revenue", lang))
+    shown = {row[0]: row[col] for row in doc.rows["revenue"][1 : len(expected) + 1]}
+    assert shown == {x["source"]: i18n.fmt_money(x["won_revenue"], "VND", lang) for x in expected}
+    if lang == "vi":
+        assert all(v.endswith(" ₫") and "," not in v for v in shown.values())
+    # spend is loaded: the cost table is there, with ROI per source
+    assert i18n.t("report.cost_title", lang) in reports[(lang, None)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_costly_disagreements_and_sla_equal_handoff_metric(
+    reports: dict, run: Callable, sample_workspace: Path, lang: str
+) -> None:
+    html = reports[(lang, None)]
+    false = cli_metric(run, sample_workspace, "false_rejections")
+    missed = cli_metric(run, sample_workspace, "missed_leads")
+    for rows in (false, missed):
+        revenue = i18n.fmt_money(sum(x["won_revenue"] for x in rows), "VND", lang)
+        assert i18n.t("report.costly_revenue", lang, value=revenue) in html
+    team = cli_metric(run, sample_workspace, "followup_by_owner")[-1]
+    assert team["owner"] == "(all)"
+    doc = parse(html)
+    assert doc.figures["followup"][i18n.t("report.fig_sla_compliance", lang)] == i18n.fmt_pct(
+        team["sla_compliance_rate"], lang
+    )
+    last = doc.rows["followup"][-1]
+    assert last[0] == i18n.t("report.team_row", lang)
+    assert last[1] == i18n.fmt_int(team["handed_off"], lang)
+
+
+def test_date_filter_changes_the_figures_and_the_period(reports: dict) -> None:
+    whole, spring = parse(reports[("en", None)]), parse(reports[("en", SPRING)])
+    assert whole.rows["funnel"] != spring.rows["funnel"]
+    assert i18n.t("report.period_filtered", "en") in reports[("en", SPRING)]
+    assert "1 Mar 2026 – 31 May 2026" in reports[("en", SPRING)]
+
+
+def test_callouts_are_ranked_by_revenue_impact(reports: dict, sample_workspace: Path) -> None:
+    from dashboard.review import callouts
+
+    with Workspace(sample_workspace, read_only=True) as ws:
+        found = callouts(ws.con, ws.settings(), metrics.Filters(), "en")
+    assert found, "the sample data has callouts"
+    html = reports[("en", None)]
+    positions = [html.index(c.title.replace("'", "&#x27;")) for c in found]
+    assert positions == sorted(positions)
+    assert [c.impact for c in found] == sorted((c.impact for c in found), reverse=True)
+
+
+def test_definitions_and_provenance_are_listed(reports: dict, sample_workspace: Path) -> None:
+    html = reports[("en", None)]
+    doc = parse(html)
+    with Workspace(sample_workspace, read_only=True) as ws:
+        log = ws.load_log()
+        counts = ws.counts()
+    for sha in log["sha256"]:
+        assert sha in html
+    rows = {r[0]: r[1] for r in doc.rows["provenance"] if len(r) == 2}
+    assert rows["Leads (leads)"] == i18n.fmt_int(counts["leads"], "en")
+    assert i18n.t("definitions.label_sla_hours", "en") in html
+    assert i18n.t("report.changes_none", "en") in html
+
+
+def test_recent_settings_changes_are_listed(sample_copy: Path) -> None:
+    with Workspace(sample_copy) as ws:
+        ws.set_settings({"sla_hours": 4}, author="Lan (sales)", reason="agreed in the review")
+    html = build_report(sample_copy, lang="vi")
+    doc = parse(html)
+    change = [r for r in doc.rows["definitions"] if "Lan (sales)" in r]
+    assert change, "the change is listed"
+    assert change[0][-1] == "agreed in the review"
+    assert change[0][2:4] == ["24", "4"]
+
+
+# ----------------------------------------------------------------------------- missing inputs
+@pytest.mark.parametrize("lang", LANGS)
+def test_leads_only_workspace_shows_what_to_load(leads_only: Path, lang: str) -> None:
+    html = build_report(leads_only, lang=lang)
+    fix = i18n.t("report.needs_fix", lang, these=i18n.t("report.needs_this_column", lang))
+    assert html.count('class="needs"') >= 3
+    assert fix in html
+    assert "<code>activities.occurred_at</code>" in html
+    assert "<code>deals.is_won</code>" in html
+    # what needs only leads is still there
+    doc = parse(html)
+    assert doc.rows["funnel"][1][1] == i18n.fmt_int(20_000, lang)
+    assert not EXTERNAL.search(html)
+
+
+def test_unknown_language_is_refused(sample_workspace: Path) -> None:
+    with pytest.raises(ValueError, match="lang"):
+        build_report(sample_workspace, lang="fr")
+
+
+# ----------------------------------------------------------------------------- command line
+def test_cli_writes_the_report(run: Callable, sample_workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "review.html"
+    res = run(
+        "report",
+        "-w",
+        sample_workspace,
+        "--from",
+        SPRING[0],
+        "--to",
+        SPRING[1],
+        "--lang",
+        "vi",
+        "--out",
+        out,
+    )
+    assert res.code == 0, res.err
+    assert str(out) in res.out
+    html = out.read_text(encoding="utf-8")
+    assert "01/03/2026 – 31/05/2026" in html
+    assert i18n.t("report.title", "vi") in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2026-02-30"], "--from '2026-02-30' is not a date"),
+        (["--to", "31/05/2026"], "YYYY-MM-DD"),
+        (["--from", "2026-05-01", "--to", "2026-03-01"], "is after --to"),
+    ],
+)
+def test_cli_explains_a_bad_date(
+    run: Callable, sample_workspace: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "review.html"
+    res = run("report", "-w", sample_workspace, "--out", out, *args)
+    assert res.code == 2
+    assert message in res.err
+    assert not out.exists()
+
+
+def test_cli_explains_a_missing_workspace_or_folder(run: Callable, tmp_path: Path) -> None:
+    res = run("report", "-w", tmp_path / "none.duckdb", "--out", tmp_path / "r.html")
+    assert res.code == 2
+    assert "there is no workspace" in res.err
+    res = run("report", "--out", tmp_path / "no" / "such" / "r.html")
+    assert res.code == 2
+    assert "does not exist" in res.err
+
+
+# ----------------------------------------------------------------------------- browser
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_opens_offline_in_chromium(reports: dict, lang: str, tmp_path: Path) -> None:
+    from tests.browser import SCREENSHOTS, browser
+
+    path = tmp_path / f"review-{lang}.html"
+    path.write_text(reports[(lang, None)], encoding="utf-8")
+    blocked: list[str] = []
+
+    def only_files(route) -> None:  # route: playwright Route
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with browser() as b:
+        page = b.page
+        page.route("**/*", only_files)
+        page.set_viewport_size({"width": 1100, "height": 1000})
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("section").count() == 7
+        assert page.locator("svg").count() >= 4
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"report-{lang}.png"), full_page=True)
+        if lang == "en":
+            page.emulate_media(media="print")
+            pdf = page.pdf(format="A4", print_background=True)
+            assert pdf.startswith(b"%PDF")
+            # A4 pages, each section starting on its own
+            assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 7
+            (SCREENSHOTS / "report-en.pdf").write_bytes(pdf)
+        assert b.errors == [], b.errors
+        assert blocked == [], blocked
