@@ -1,7 +1,7 @@
 """Reference (Polars) for revenue_by_source and attribute_lift, written without SQL.
 
-It reads the same definitions in words as the docs (docs/metrics/revenue_by_source.md and
-docs/metrics/attribute_lift.md) and builds on ``tests/reference/base.lead_facts``.
+It reads the same definitions in words as the docs (docs/metrics.md, entries revenue_by_source and
+attribute_lift) and builds on ``tests/reference/base.lead_facts``.
 """
 
 from __future__ import annotations
