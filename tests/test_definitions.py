@@ -345,3 +345,30 @@ def test_page_says_what_to_upload_when_only_leads_are_loaded(
     assert any(t("common.needs_title", "en") in x for x in texts)
     # the settings can still be read and changed
     assert at.number_input(key="def_sla_hours").value == 24.0
+
+
+def test_a_threshold_proposed_on_the_scoring_page_arrives_unsaved_with_its_reason(
+    monkeypatch, sample_copy
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("HANDOFF_WORKSPACE", str(sample_copy))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.session_state["proposed_mql_score_threshold"] = 45.0
+    at.session_state["proposed_mql_score_threshold_reason"] = "keeps 95% of won revenue"
+    at.switch_page("views/definitions.py")
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="def_reason").value == "keeps 95% of won revenue"
+    shown = [n.value for n in at.number_input if n.value == 45.0]
+    assert shown, "the proposed threshold is in the MQL threshold input"
+    import duckdb
+
+    con = duckdb.connect(str(sample_copy), read_only=True)
+    try:
+        assert not con.execute("select * from settings_log").fetchall(), "nothing saved"
+    finally:
+        con.close()

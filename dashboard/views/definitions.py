@@ -88,6 +88,15 @@ if st.session_state.get("_def_version") != ctx.version or any(
     widget_key(s) not in st.session_state for s in SETTINGS
 ):
     reset_inputs()
+# a threshold proposed on the Scoring & thresholds page arrives as an unsaved change, with
+# its reasoning as the reason, so the impact table shows what it would do before anyone saves
+proposed = st.session_state.pop("proposed_mql_score_threshold", None)
+if proposed is not None:
+    threshold = next(s for s in SETTINGS if s.key == "mql_score_threshold")
+    st.session_state[widget_key(threshold)] = as_widget_value(threshold, float(proposed))
+    st.session_state["def_reason"] = str(
+        st.session_state.pop("proposed_mql_score_threshold_reason", "") or ""
+    )
 if st.session_state.pop("_def_clear_form", False):
     st.session_state["def_author"] = ""
     st.session_state["def_reason"] = ""
