@@ -145,7 +145,8 @@ if team is not None:
             T("followup.given_up_help", days=fmt_int(give_up_days, ctx.lang)),
         ),
     ]
-    for col, (key, value, help_text) in zip(st.columns(6), items, strict=True):
+    # two rows of three: the labels stay whole on a projector
+    for col, (key, value, help_text) in zip([*st.columns(3), *st.columns(3)], items, strict=True):
         col.metric(T(key), value, help=help_text)
     st.caption(
         T(

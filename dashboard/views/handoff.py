@@ -74,7 +74,8 @@ if ui.usable(ctx, handoff):
         ),
         ("handoff.recycled", fmt_int(row["recycled"], ctx.lang), "handoff.recycled_help"),
     ]
-    for col, (key, value, help_key) in zip(st.columns(6), items, strict=True):
+    # two rows of three: the labels stay whole on a projector
+    for col, (key, value, help_key) in zip([*st.columns(3), *st.columns(3)], items, strict=True):
         col.metric(T(key), value, help=T(help_key, sla=fmt_number(sla_hours, ctx.lang)))
     st.caption(
         T(
