@@ -36,8 +36,7 @@ pages = {
             url_path=url,
         )
         for file, key, icon, url in entries
-        if (VIEWS / file).exists()
     ]
     for section, entries in SECTIONS.items()
 }
-st.navigation({k: v for k, v in pages.items() if v}, position="sidebar").run()
+st.navigation(pages, position="sidebar").run()
