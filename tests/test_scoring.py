@@ -309,13 +309,13 @@ def test_suggestions_shown_are_the_rules_applied_to_the_metric(
 def test_propose_hands_the_threshold_to_the_definitions_page(monkeypatch, sample_workspace) -> None:
     at = _app(monkeypatch, sample_workspace)
     button = at.button(key="sc_propose")
-    if not (REPO / "dashboard" / "views" / "definitions.py").exists():
-        assert button.disabled
-        return
     frame = _metric(sample_workspace, "threshold_whatif", threshold_step=1.0)
     button.click().run()
-    proposed = at.session_state["proposed_mql_score_threshold"]
-    assert proposed == scoring.suggest_by_revenue(frame, 0.95).threshold
+    assert not at.exception
+    # the Definitions page opens with the suggestion as an unsaved change and its reasoning
+    expected = scoring.suggest_by_revenue(frame, 0.95).threshold
+    assert at.number_input(key="def_mql_score_threshold").value == expected
+    assert at.text_input(key="def_reason").value
 
 
 def test_without_scores_or_verdicts_the_page_says_what_to_upload(
