@@ -48,18 +48,31 @@ grid as (
     select $mql_score_threshold::double
 ),
 
+-- one row per distinct score first, so each threshold compares a few hundred score values
+-- rather than every lead (the same sums, in far less time at a million leads)
+by_score as (
+    select
+        score,
+        count(*) as n_leads,
+        count(*) filter (where is_sql) as n_sqls,
+        count(*) filter (where is_won) as n_won,
+        coalesce(sum(won_revenue), 0) as revenue
+    from scored
+    group by score
+),
+
 per_threshold as (
     select
         g.threshold,
-        count(s.score) filter (where s.score >= g.threshold) as leads_sent,
-        count(s.score) filter (where s.score >= g.threshold and s.is_sql) as sqls_kept,
-        count(s.score) filter (where s.score >= g.threshold and s.is_won) as won_kept,
-        coalesce(sum(s.won_revenue) filter (where s.score >= g.threshold), 0)
+        coalesce(sum(b.n_leads) filter (where b.score >= g.threshold), 0) as leads_sent,
+        coalesce(sum(b.n_sqls) filter (where b.score >= g.threshold), 0) as sqls_kept,
+        coalesce(sum(b.n_won) filter (where b.score >= g.threshold), 0) as won_kept,
+        coalesce(sum(b.revenue) filter (where b.score >= g.threshold), 0)
             as won_revenue_kept,
-        coalesce(sum(s.won_revenue) filter (where s.score < g.threshold), 0)
+        coalesce(sum(b.revenue) filter (where b.score < g.threshold), 0)
             as won_revenue_missed
     from grid g
-    left join scored s on true
+    left join by_score b on true
     group by g.threshold
 ),
 
@@ -67,10 +80,10 @@ final as (
     select
         p.threshold,
         p.threshold = $mql_score_threshold::double as is_current,
-        p.leads_sent,
-        p.sqls_kept,
+        p.leads_sent::bigint as leads_sent,
+        p.sqls_kept::bigint as sqls_kept,
         p.sqls_kept / nullif(t.all_sqls, 0) as sql_share_kept,
-        p.won_kept,
+        p.won_kept::bigint as won_kept,
         p.won_revenue_kept::double as won_revenue_kept,
         p.won_revenue_missed::double as won_revenue_missed,
         p.won_revenue_kept / nullif(t.all_won_revenue, 0) as revenue_share_kept,
