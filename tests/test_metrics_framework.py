@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from dashboard import metrics
 from dashboard.errors import MissingInputsError
@@ -166,10 +167,15 @@ def test_every_metric_gives_the_same_rows_from_the_staging_cache_as_from_the_tab
         stored = con.execute("select value from meta where key = 'staging_cache'").fetchall()
         assert stored, "a loaded workspace keeps a staging cache"
         for m in metrics.registry().values():
-            for by in ([None, "source"] if m.supports_by else [None]):
+            for by in [None, "source"] if m.supports_by else [None]:
                 cached = metrics.run(con, m.name, settings=SETTINGS, by=by).frame
                 live = metrics.run(con, m.name, settings=SETTINGS, by=by, use_cache=False).frame
-                assert cached.equals(live), (m.name, by)
+                # sums of doubles may differ in the last bit with DuckDB's parallel
+                # aggregation order; anything beyond that is a real difference
+                try:
+                    assert_frame_equal(cached, live, rel_tol=1e-12, abs_tol=0)
+                except AssertionError as exc:
+                    raise AssertionError(f"{m.name} (by {by}): {exc}") from exc
 
 
 def test_the_cache_follows_settings_changes_and_per_call_overrides_bypass_it(
