@@ -17,7 +17,7 @@ Command line::
 
     python -m sample_data.generate                      # rewrite the committed demo files
     python -m sample_data.generate --leads 1000000 --activities-per-lead 10 \\
-        --out /tmp/bench --format parquet                # benchmark data
+        --deals-per-lead 0.3 --out /tmp/bench --format parquet   # benchmark data
 """
 
 from __future__ import annotations
@@ -675,11 +675,46 @@ def _late_win(
 
 
 # Kinds of deals (kept in the arrays for the activities that go with them).
-PIPELINE, REPEAT, FALSE_REJECTION, MISSED_LEAD, NO_LEAD = range(5)
+PIPELINE, REPEAT, FALSE_REJECTION, MISSED_LEAD, NO_LEAD, EXTRA = range(6)
 
 
-def _deals(rng: np.random.Generator, lead: dict, cal: _Calendar, patterns: bool) -> dict:
-    """All deals as arrays; ``lead`` is the lead index, or -1 for a deal without a lead."""
+def _extra_deals(
+    rng: np.random.Generator, lead: dict, cal: _Calendar, expected: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``expected`` further opportunities on handed-off leads sales did not reject.
+
+    Only used when ``deals_per_lead`` asks for more deals than the funnel makes (benchmark
+    data). Leads with more buying intent get more of them (Poisson per lead, weight
+    ``exp(z)``); each opens between the lead's handoff (or acceptance, or SQL) and the end
+    of the window, and closes won or lost like a pipeline deal.
+    """
+    end = cal.t1
+    anchor = np.fmax(np.fmax(lead["handed_off_at"], lead["accepted_at"]), lead["sql_at"])
+    eligible = np.isnan(lead["rejected_at"]) & (anchor < end - DAY)
+    w = np.where(eligible, np.exp(lead["z"]), 0.0)
+    if expected <= 0 or w.sum() <= 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=bool)
+    counts = rng.poisson(expected * w / w.sum())
+    idx, _ = _segments(counts)
+    created = _between(rng, anchor[idx] + HOUR, np.full(len(idx), end - HOUR))
+    closed, won = _close(rng, created, _sigmoid(-2.3 + 1.0 * lead["z"][idx]), end)
+    return idx, created, closed, won
+
+
+def _deals(
+    rng: np.random.Generator,
+    lead: dict,
+    cal: _Calendar,
+    patterns: bool,
+    per_lead: float | None = None,
+    extra_rng: np.random.Generator | None = None,
+) -> dict:
+    """All deals as arrays; ``lead`` is the lead index, or -1 for a deal without a lead.
+
+    ``per_lead`` (with ``extra_rng``) adds :func:`_extra_deals` until there are about
+    ``per_lead * n`` deals in all; None keeps the natural rate (about 0.08 per lead).
+    """
     n, z, end = lead["n"], lead["z"], cal.t1
     parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -722,6 +757,12 @@ def _deals(rng: np.random.Generator, lead: dict, cal: _Calendar, patterns: bool)
     created_free = rng.uniform(cal.t0, end, n_free)
     closed_free, won_free = _close(rng, created_free, 0.35, end)
     parts.append((NO_LEAD, np.full(n_free, -1), created_free, closed_free, won_free))
+
+    if per_lead is not None and extra_rng is not None:
+        current = sum(len(p[1]) for p in parts)
+        idx, c7, closed7, won7 = _extra_deals(extra_rng, lead, cal, per_lead * n - current)
+        if len(idx):
+            parts.append((EXTRA, idx, c7, closed7, won7))
 
     lead_idx = np.concatenate([p[1] for p in parts]).astype(np.int64)
     kind = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
@@ -837,6 +878,32 @@ def _activities(
     parts.append(_activity_part(d_lead, call_in, CALL, 1, CONNECTED, owner[d_lead]))
     meet = _between(rng, d_created, np.minimum(d_created + 3 * DAY, d_closed))
     parts.append(_activity_part(d_lead, meet, MEETING, 0, COMPLETED, owner[d_lead]))
+
+    # Further opportunities (deals_per_lead): a meeting, then touches while the deal runs.
+    extra = deals["kind"] == EXTRA
+    if extra.any():
+        e_lead, e_created = deals["lead"][extra], deals["created"][extra]
+        e_end = np.where(np.isnan(deals["closed"][extra]), end, deals["closed"][extra])
+        parts.append(_activity_part(e_lead, e_created, MEETING, 0, COMPLETED, owner[e_lead]))
+        e_counts = rng.poisson(FOLLOW_DEAL_PER_WEEK * (e_end - e_created) / (7 * DAY))
+        at, _ = _segments(e_counts)
+        k = len(at)
+        e_type = _pick(rng, [0.35, 0.35, 0.2, 0.1], k)
+        e_outcome = np.select(
+            [e_type == CALL, e_type == MEETING, e_type == ZALO_MSG],
+            [_pick(rng, [0.6, 0.3, 0.1], k), COMPLETED, REPLIED],
+            SENT,
+        )
+        parts.append(
+            _activity_part(
+                e_lead[at],
+                _between(rng, e_created[at], e_end[at]),
+                e_type,
+                0,
+                e_outcome,
+                owner[e_lead[at]],
+            )
+        )
 
     for p in parts:
         keep = p["t"] < end
@@ -1108,6 +1175,7 @@ def generate(
     months: int = 12,
     patterns: bool = True,
     activities_per_lead: float | None = None,
+    deals_per_lead: float | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Generate the demo CRM exports of a B2B software company selling in Vietnam.
 
@@ -1120,6 +1188,11 @@ def generate(
             every source, score and rep behaves alike.
         activities_per_lead: average sales activities per lead (scales the follow-ups after
             the first connect; the attempts are kept). None gives the natural mix, about 4.5.
+        deals_per_lead: average deals per lead. Extra opportunities (won or lost like
+            pipeline deals, with their meetings and follow-ups) are added on handed-off
+            leads that were not rejected until the total is about ``deals_per_lead *
+            n_leads``; the planted findings keep their counts. None (or a value below the
+            natural rate, about 0.08) gives the natural deals only.
 
     Returns:
         ``{"leads", "deals", "activities", "spend"}`` frames with canonical column names of
@@ -1131,13 +1204,20 @@ def generate(
         raise ValueError(f"months must be at least 1, got {months}")
     if activities_per_lead is not None and activities_per_lead < 0:
         raise ValueError(f"activities_per_lead must be >= 0, got {activities_per_lead}")
+    if deals_per_lead is not None and deals_per_lead < 0:
+        raise ValueError(f"deals_per_lead must be >= 0, got {deals_per_lead}")
     # One independent random stream per step, so that e.g. asking for more activities
     # changes the activities only.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     cal = _Calendar.make(start, months)
     lead = _make_leads(streams[0], n_leads, cal, patterns)
     attempts = _funnel(streams[1], lead, cal, patterns)
-    deals = _deals(streams[2], lead, cal, patterns)
+    extra_rng = None
+    if deals_per_lead is not None:
+        # a seventh stream (the first six are the same as spawn(6)'s), so the other deals
+        # keep their draws
+        extra_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
+    deals = _deals(streams[2], lead, cal, patterns, deals_per_lead, extra_rng)
     acts = _activities(streams[3], lead, attempts, deals, cal, activities_per_lead)
     leads = _leads_frame(streams[4], lead, deals, cal)
     return {
@@ -1208,6 +1288,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="average activities per lead (default: the natural mix, about 4.5)",
     )
+    parser.add_argument(
+        "--deals-per-lead",
+        type=float,
+        default=None,
+        help="average deals per lead (default: the natural rate, about 0.08)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
     parser.add_argument(
         "--start", type=date.fromisoformat, default=date(2025, 11, 1), help="first day (2025-11-01)"
@@ -1230,6 +1316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             months=args.months,
             patterns=not args.no_patterns,
             activities_per_lead=args.activities_per_lead,
+            deals_per_lead=args.deals_per_lead,
         )
     except ValueError as exc:
         parser.error(str(exc))
