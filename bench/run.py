@@ -413,9 +413,7 @@ def phase_metrics(data: Path, out_dir: Path, runs: int, subset: str | None) -> d
             floor = sum(floors[g]["median_s"] for g in entry["reads"])
             entry["floor_s"] = floor
             entry["floor_ratio"] = entry["default"]["median_s"] / floor if floor else None
-            entry["no_cache_floor_ratio"] = (
-                entry["no_cache"]["median_s"] / floor if floor else None
-            )
+            entry["no_cache_floor_ratio"] = entry["no_cache"]["median_s"] / floor if floor else None
     ws.close()
     return {
         "cache_hit": cache_hit,
