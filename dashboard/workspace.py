@@ -349,6 +349,10 @@ class Workspace:
                 raw, TABLES[rec.table], file=spec.display, mapping=rec.mapping, options=opts
             )
             canon.notes[:0] = read.notes + rec.notes
+            # keep only the raw file's columns: its rows are in `canon` now, and holding
+            # every file's raw text until the commit would double the memory a load needs
+            del raw
+            read.frame = read.frame.clear()
             prepared.append(Prepared(spec, read, rec, canon, _sha256(spec.path)))
         return prepared
 
