@@ -10,14 +10,17 @@
 with
 
 judged as (
-    select lead_id, is_sql, sales_verdict
+    -- lead_facts carries every column of the leads table; segment_value is the sidebar's
+    -- segment filter, not an attribute
+    select * exclude (segment_value)
     from lead_facts
     where sales_verdict in ('accepted', 'rejected')
 ),
 
 attributes as (
     select
-        lead_id,
+        is_sql,
+        sales_verdict,
         columns(
             '^(source|campaign|temperature|bant_budget|bant_authority|bant_need|bant_timeline|country|region|city|industry|company_size|job_title|segment_.+)$'
         )::varchar,
@@ -28,27 +31,28 @@ attributes as (
                 cast(floor(lead_score / 20) * 20 as bigint)::varchar || '-'
                 || cast(floor(lead_score / 20) * 20 + 19 as bigint)::varchar
         end as score_band
-    from leads
-    where lead_id in (select lead_id from judged)
+    from judged
 ),
 
+-- one row per judged lead and attribute, carrying the lead's verdicts (no join back)
 long as (
-    select lead_id, attribute, value
+    select is_sql, sales_verdict, attribute, value
     from attributes
-    unpivot include nulls (value for attribute in (columns(* exclude (lead_id))))
+    unpivot include nulls (
+        value for attribute in (columns(* exclude (is_sql, sales_verdict)))
+    )
 ),
 
 cells as (
     select
-        g.attribute,
-        coalesce(g.value, '(not set)') as value,
+        attribute,
+        coalesce(value, '(not set)') as value,
         count(*) as judged,
-        count(*) filter (where j.is_sql) as sqls,
-        count(*) filter (where j.sales_verdict = 'rejected') as rejected,
-        count(g.value) as n_set
-    from long g
-    join judged j using (lead_id)
-    group by g.attribute, coalesce(g.value, '(not set)')
+        count(*) filter (where is_sql) as sqls,
+        count(*) filter (where sales_verdict = 'rejected') as rejected,
+        count(value) as n_set
+    from long
+    group by attribute, coalesce(value, '(not set)')
 ),
 
 kept as (
