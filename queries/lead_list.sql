@@ -16,7 +16,8 @@ touch as (
         has_connect,
         is_sla_met,
         is_given_up
-    from touch_facts
+    -- the follow-up of every handed-off lead; the join below keeps the filtered ones
+    from touch_base
 ),
 
 final as (
