@@ -110,7 +110,8 @@ if uploaded:
                         confidence=fmt_pct(rec.confidence, ctx.lang, 0),
                     )
                 )
-                for note in [*p.read.notes, *rec.notes, *p.canonical.notes]:
+                # the conversion notes already start with the reading and recognition notes
+                for note in p.canonical.notes:
                     st.caption(f":material/info: {note}")
                 left, right = st.columns([1, 2])
                 table = left.selectbox(
