@@ -397,6 +397,10 @@ def clear_caches() -> None:
 
 
 # ----------------------------------------------------------------------------- blocks
+DOWNLOAD = ":material/download:"
+IMAGE = ":material/image:"
+
+
 def needs(ctx: Context, shown: Shown) -> None:
     """Say what to upload instead of drawing an empty chart."""
     cols = ", ".join(f"`{m}`" for m in shown.missing)
@@ -506,27 +510,40 @@ def _excel_bytes(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def _download_buttons(
+    name: str, key: str, files: list[tuple[str, Callable, str, str, str]]
+) -> None:
+    """A row of download buttons; each file is ``(label, make, extension, mime, icon)`` and
+    is only made when its button is clicked."""
+    stamp = dt.date.today().isoformat()
+    columns = st.columns([1] * len(files) + [8])
+    for column, (label, make, ext, mime, icon) in zip(columns, files, strict=False):
+        column.download_button(
+            label,
+            data=make,
+            file_name=f"{name}-{stamp}.{ext}",
+            mime=mime,
+            icon=icon,
+            key=f"{key}-{ext}",
+            on_click="ignore",
+        )
+
+
 def downloads(ctx: Context, frame: pl.DataFrame, name: str, *, key: str) -> None:
     """CSV and Excel download buttons for a table (files are made only when clicked)."""
-    stamp = dt.date.today().isoformat()
-    a, b, _ = st.columns([1, 1, 8])
-    a.download_button(
-        ctx.t("common.download_csv"),
-        data=lambda: frame.write_csv(),
-        file_name=f"{name}-{stamp}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"{key}-csv",
-        on_click="ignore",
-    )
-    b.download_button(
-        ctx.t("common.download_excel"),
-        data=lambda: _excel_bytes(frame),
-        file_name=f"{name}-{stamp}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        key=f"{key}-xlsx",
-        on_click="ignore",
+    _download_buttons(
+        name,
+        key,
+        [
+            (ctx.t("common.download_csv"), frame.write_csv, "csv", "text/csv", DOWNLOAD),
+            (
+                ctx.t("common.download_excel"),
+                lambda: _excel_bytes(frame),
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                DOWNLOAD,
+            ),
+        ],
     )
 
 
@@ -612,25 +629,13 @@ def chart(
         on_select="rerun" if select else "ignore",
     )
     spec = styled.to_dict()
-    stamp = dt.date.today().isoformat()
-    a, b, _ = st.columns([1, 1, 8])
-    a.download_button(
-        ctx.t("common.download_png"),
-        data=lambda: _png(spec),
-        file_name=f"{name}-{stamp}.png",
-        mime="image/png",
-        icon=":material/image:",
-        key=f"{key}-png",
-        on_click="ignore",
-    )
-    b.download_button(
-        ctx.t("common.download_svg"),
-        data=lambda: _svg(spec),
-        file_name=f"{name}-{stamp}.svg",
-        mime="image/svg+xml",
-        icon=":material/image:",
-        key=f"{key}-svg",
-        on_click="ignore",
+    _download_buttons(
+        name,
+        key,
+        [
+            (ctx.t("common.download_png"), lambda: _png(spec), "png", "image/png", IMAGE),
+            (ctx.t("common.download_svg"), lambda: _svg(spec), "svg", "image/svg+xml", IMAGE),
+        ],
     )
     if select and event is not None:
         selection = getattr(event, "selection", None) or {}
@@ -706,6 +711,29 @@ def leads_behind(
             height=320,
             download=rows,
         )
+
+
+def text_col(
+    name: str, fmt: Callable[[object], str], alias: str, *, format_nulls: bool = False
+) -> pl.Expr:
+    """Column ``name`` as display text (tooltips and labels), formatted by ``fmt``.
+
+    Empty values stay empty unless ``format_nulls``, when ``fmt`` also receives them (the
+    i18n formatters write an empty value as "–").
+    """
+    return (
+        pl.col(name)
+        .map_elements(fmt, return_dtype=pl.String, skip_nulls=not format_nulls)
+        .alias(alias)
+    )
+
+
+def source_is(ctx: Context, label: str) -> pl.Expr:
+    """Leads of the source a chart or table shows as ``label`` (the "(none)" label stands
+    for leads without a source, as the metrics group them)."""
+    if label == ctx.t("common.none_value"):
+        return pl.col("source").is_null()
+    return pl.col("source") == label
 
 
 def month_label(ctx: Context, value: dt.date | None) -> str:

@@ -15,7 +15,7 @@ from dashboard.health import health_report
 from dashboard.i18n import fmt_int, fmt_pct
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.schema import TABLES
-from dashboard.workspace import FileSpec, Prepared, Workspace
+from dashboard.workspace import FileSpec, Prepared
 
 ctx = ui.current()
 T = ctx.t
@@ -35,11 +35,10 @@ def _upload_dir() -> Path:
 
 def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) -> list[Prepared]:
     """Read and recognise the uploaded files, applying the user's table and column choices."""
-    path = ui.workspace_path()
     recognitions: dict[str, mapping_mod.Recognition] = {}
     specs = [FileSpec(f) for f in files]
     # read-write: a first upload creates the workspace, and its salt hashes personal data
-    with ui._DB_LOCK, Workspace(path) as ws:
+    with ui.connect(read_only=False) as ws:
         for spec in specs:
             if spec.display not in edits:
                 continue

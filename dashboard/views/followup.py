@@ -45,11 +45,6 @@ def pct(value: float | None) -> str:
     return fmt_pct(value, ctx.lang)
 
 
-def text_col(name: str, fmt: Callable[[object], str], alias: str) -> pl.Expr:
-    """Column ``name`` formatted as display text (for tooltips and labels)."""
-    return pl.col(name).map_elements(fmt, return_dtype=pl.String).alias(alias)
-
-
 def bucket_name(bucket: str | None) -> str:
     """A speed bucket's label in the page's language."""
     key = BUCKETS.get(bucket or "")
@@ -165,11 +160,11 @@ st.caption(T("followup.speed_caption"))
 speed = ui.metric(ctx, "speed_to_lead")
 if ui.usable(ctx, speed):
     s = speed.frame.sort("bucket_order").with_columns(
-        text_col("speed_bucket", bucket_name, "bucket"),
-        text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-        text_col("share", pct, "share_text"),
-        text_col("sql_rate", pct, "sql_rate_text"),
-        text_col("win_rate", pct, "win_rate_text"),
+        ui.text_col("speed_bucket", bucket_name, "bucket"),
+        ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+        ui.text_col("share", pct, "share_text"),
+        ui.text_col("sql_rate", pct, "sql_rate_text"),
+        ui.text_col("win_rate", pct, "win_rate_text"),
         # the first hour is what the published benchmark is about
         (pl.col("bucket_order") <= 2).alias("within_hour"),
     )
@@ -278,9 +273,9 @@ st.caption(T("followup.attempts_caption"))
 attempts = ui.metric(ctx, "followup")
 if ui.usable(ctx, attempts):
     a = attempts.frame.sort("attempts_order").with_columns(
-        text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-        text_col("share", pct, "share_text"),
-        text_col("sql_rate", pct, "sql_rate_text"),
+        ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+        ui.text_col("share", pct, "share_text"),
+        ui.text_col("sql_rate", pct, "sql_rate_text"),
         (pl.col("attempts_order") <= 1).alias("too_few"),
     )
     x = alt.X(
@@ -383,8 +378,8 @@ if ui.usable(ctx, conversion):
         pl.col("rate_key")
         .map_elements(lambda k: T(f"followup.conv_{k}"), return_dtype=pl.String)
         .alias("rate_name"),
-        text_col("rate", pct, "rate_text"),
-        text_col("leads_reaching", lambda v: fmt_int(v, ctx.lang), "reaching_text"),
+        ui.text_col("rate", pct, "rate_text"),
+        ui.text_col("leads_reaching", lambda v: fmt_int(v, ctx.lang), "reaching_text"),
     )
     names = [T("followup.conv_sql_rate"), T("followup.conv_connect_rate")]
     colour = alt.Color(
@@ -454,7 +449,7 @@ elif team is not None and ui.usable(ctx, speed_owner):
         ),
         on="owner",
         how="left",
-    ).with_columns(text_col("owner", owner_name, "rep"))
+    ).with_columns(ui.text_col("owner", owner_name, "rep"))
     people = reps.filter(pl.col("owner") != ALL)
 
     # the scatter: speed (x) against persistence (y)
@@ -467,16 +462,16 @@ elif team is not None and ui.usable(ctx, speed_owner):
         )
     )
     dots = people.filter(pl.col("median_minutes_to_first_touch") > 0).with_columns(
-        text_col(
+        ui.text_col(
             "median_minutes_to_first_touch",
             lambda v: fmt_duration_minutes(v, ctx.lang),
             "speed_text",
         ),
-        text_col("mean_attempts", lambda v: fmt_number(v, ctx.lang, 1), "attempts_text"),
-        text_col("handed_off", lambda v: fmt_int(v, ctx.lang), "handed_off_text"),
-        text_col("sla_compliance_rate", pct, "sla_text"),
-        text_col("one_attempt_rate", pct, "one_text"),
-        text_col("given_up", lambda v: fmt_int(v, ctx.lang), "given_up_text"),
+        ui.text_col("mean_attempts", lambda v: fmt_number(v, ctx.lang, 1), "attempts_text"),
+        ui.text_col("handed_off", lambda v: fmt_int(v, ctx.lang), "handed_off_text"),
+        ui.text_col("sla_compliance_rate", pct, "sla_text"),
+        ui.text_col("one_attempt_rate", pct, "one_text"),
+        ui.text_col("given_up", lambda v: fmt_int(v, ctx.lang), "given_up_text"),
     )
     low = max(1.0, float(dots["median_minutes_to_first_touch"].min() or 1) / 2)
     # room on the right for the slowest rep's name

@@ -223,13 +223,7 @@ if ui.usable(ctx, by_source):
         ui.leads_behind(
             ctx,
             f"{src} · {stage_name(stage)}",
-            lambda fr: keep(
-                fr.filter(
-                    pl.col("source").is_null()
-                    if src == T("common.none_value")
-                    else pl.col("source") == src
-                )
-            ),
+            lambda fr: keep(fr.filter(ui.source_is(ctx, src))),
             key="funnel-source",
         )
     ui.table(

@@ -3,8 +3,6 @@ rejects them, and which handed-off leads are still waiting past the SLA."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -34,18 +32,6 @@ RATES = {
 def pct(value: float | None) -> str:
     """A share as the page's language writes it."""
     return fmt_pct(value, ctx.lang)
-
-
-def text_col(name: str, fmt: Callable[[object], str], alias: str) -> pl.Expr:
-    """Column ``name`` formatted as display text (for tooltips and labels)."""
-    return pl.col(name).map_elements(fmt, return_dtype=pl.String).alias(alias)
-
-
-def source_is(src: str) -> pl.Expr:
-    """Leads of source ``src`` as the metrics show it (the none label stands for no source)."""
-    if src == T("common.none_value"):
-        return pl.col("source").is_null()
-    return pl.col("source") == src
 
 
 # ----------------------------------------------------------------------------- headline
@@ -106,9 +92,9 @@ if ui.usable(ctx, by_month):
         pl.col("dimension").str.to_date("%Y-%m").alias("month_start")
     )
     m = m.with_columns(
-        text_col("month_start", lambda d: ui.month_label(ctx, d), "month"),
-        text_col("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
-        text_col("handed_off", lambda v: fmt_int(v, ctx.lang), "handed_off_text"),
+        ui.text_col("month_start", lambda d: ui.month_label(ctx, d), "month"),
+        ui.text_col("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
+        ui.text_col("handed_off", lambda v: fmt_int(v, ctx.lang), "handed_off_text"),
     )
     long = (
         m.unpivot(
@@ -121,7 +107,7 @@ if ui.usable(ctx, by_month):
             pl.col("rate_key")
             .map_elements(lambda k: T(f"handoff.{k}"), return_dtype=pl.String)
             .alias("rate_name"),
-            text_col("rate", pct, "rate_text"),
+            ui.text_col("rate", pct, "rate_text"),
         )
         .sort("month_start")
     )
@@ -202,10 +188,10 @@ if ui.usable(ctx, reasons):
 
     r = reasons.frame.with_columns(
         pl.col("dimension").fill_null(T("common.none_value")).alias("source"),
-        text_col("rejection_reason", reason_label, "reason"),
-        text_col("rejected", lambda v: fmt_int(v, ctx.lang), "count_text"),
-        text_col("share", pct, "share_text"),
-        text_col("share_of_all", pct, "share_all_text"),
+        ui.text_col("rejection_reason", reason_label, "reason"),
+        ui.text_col("rejected", lambda v: fmt_int(v, ctx.lang), "count_text"),
+        ui.text_col("share", pct, "share_text"),
+        ui.text_col("share_of_all", pct, "share_all_text"),
     )
     # reasons in order of all rejections, sources by their number of rejections
     reason_order = (
@@ -269,7 +255,7 @@ if ui.usable(ctx, reasons):
         ui.leads_behind(
             ctx,
             f"{src} · {reason}",
-            lambda fr: fr.filter(pl.col("is_rejected") & source_is(src) & reason_is),
+            lambda fr: fr.filter(pl.col("is_rejected") & ui.source_is(ctx, src) & reason_is),
             key="handoff-reason",
         )
     ui.table(
@@ -327,8 +313,8 @@ elif ui.usable(ctx, leads):
             )
             .sort(["leads", "owner_label"], descending=[True, False])
             .with_columns(
-                text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-                text_col(
+                ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+                ui.text_col(
                     "longest", lambda h: fmt_duration_minutes(h * 60, ctx.lang), "longest_text"
                 ),
             )

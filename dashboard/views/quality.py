@@ -4,6 +4,7 @@ are good, where they disagree, and which side the won deals proved right."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import altair as alt
 import polars as pl
@@ -84,14 +85,8 @@ def money_short(v: float | None) -> str:
     return fmt_money_short(v, ctx.currency, ctx.lang)
 
 
-def text_col(column: str, fn: Callable[[object], str], alias: str) -> pl.Expr:
-    """A column formatted for display (tooltips and labels) in the page's language."""
-    return pl.col(column).map_elements(fn, return_dtype=pl.String, skip_nulls=False).alias(alias)
-
-
-def of_source(src: str) -> pl.Expr:
-    """Leads of ``src`` (the "(none)" label stands for leads without a source)."""
-    return pl.col("source").is_null() if src == NONE else pl.col("source") == src
+# this page's formatters write an empty value as "–", so they see empty values too
+text_col = partial(ui.text_col, format_nulls=True)
 
 
 def disagreeing() -> pl.Expr:
@@ -449,7 +444,7 @@ if ui.usable(ctx, by_source):
         ui.leads_behind(
             ctx,
             T("quality.disagreements_of", source=src),
-            lambda fr: fr.filter(of_source(src) & disagreeing()),
+            lambda fr: fr.filter(ui.source_is(ctx, src) & disagreeing()),
             key="source-disagreements",
         )
     ui.table(
@@ -628,7 +623,10 @@ if ui.usable(ctx, reasons):
             ctx,
             f"{src} · {T('quality.no_reason') if reason == NO_REASON else reason}",
             lambda fr: fr.filter(
-                of_source(src) & pl.col("is_rejected") & pl.col("is_handed_off") & same_reason
+                ui.source_is(ctx, src)
+                & pl.col("is_rejected")
+                & pl.col("is_handed_off")
+                & same_reason
             ),
             key="reason-leads",
         )

@@ -4,6 +4,7 @@ spend is loaded, what each source costs per lead, per customer and per đồng w
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import altair as alt
 import polars as pl
@@ -44,15 +45,13 @@ def money_short(v: float | None) -> str:
     return fmt_money_short(v, ctx.currency, ctx.lang)
 
 
-def text_col(column: str, fn: Callable[[object], str], alias: str) -> pl.Expr:
-    """A column formatted for display (tooltips and labels) in the page's language."""
-    return pl.col(column).map_elements(fn, return_dtype=pl.String, skip_nulls=False).alias(alias)
+# this page's formatters write an empty value as "–", so they see empty values too
+text_col = partial(ui.text_col, format_nulls=True)
 
 
 def won_leads_of(src: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
     """A lead_list filter: the won leads of source ``src`` (shown as "(none)" when empty)."""
-    same = pl.col("source").is_null() if src == NONE else pl.col("source") == src
-    return lambda fr: fr.filter(same & pl.col("is_won"))
+    return lambda fr: fr.filter(ui.source_is(ctx, src) & pl.col("is_won"))
 
 
 def show_won_leads(src: str, key: str) -> None:

@@ -60,11 +60,6 @@ def pct(value: float | None, digits: int = 1) -> str:
     return fmt_pct(value, ctx.lang, digits)
 
 
-def text_col(name: str, fmt: Callable[[object], str], alias: str) -> pl.Expr:
-    """Column ``name`` formatted as display text (for tooltips and labels)."""
-    return pl.col(name).map_elements(fmt, return_dtype=pl.String).alias(alias)
-
-
 def score_text(value: float | None) -> str:
     """A score or threshold as the page's language writes it."""
     return fmt_threshold(value, ctx.lang)
@@ -194,10 +189,12 @@ if ui.usable(ctx, cal):
                 return_dtype=pl.String,
             )
             .alias("decile_label"),
-            text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-            text_col("sqls", lambda v: fmt_int(v, ctx.lang), "sqls_text"),
-            text_col("won", lambda v: fmt_int(v, ctx.lang), "won_text"),
-            text_col("won_revenue", lambda v: fmt_money(v, ctx.currency, ctx.lang), "revenue_text"),
+            ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+            ui.text_col("sqls", lambda v: fmt_int(v, ctx.lang), "sqls_text"),
+            ui.text_col("won", lambda v: fmt_int(v, ctx.lang), "won_text"),
+            ui.text_col(
+                "won_revenue", lambda v: fmt_money(v, ctx.currency, ctx.lang), "revenue_text"
+            ),
         )
         order = d["decile_label"].to_list()
         series = {"sql_rate": T("scoring.sql_rate"), "win_rate": T("scoring.win_rate")}
@@ -215,7 +212,7 @@ if ui.usable(ctx, cal):
             value_name="rate",
         ).with_columns(
             pl.col("series_key").replace_strict(series, return_dtype=pl.String).alias("series"),
-            text_col("rate", pct, "rate_text"),
+            ui.text_col("rate", pct, "rate_text"),
         )
         pick = alt.selection_point(name="decile", fields=["decile"])
         x = alt.X(
@@ -425,8 +422,8 @@ if ui.usable(ctx, whatif):
         }
         wl = (
             w.with_columns(
-                text_col("threshold", score_text, "threshold_text"),
-                text_col("leads_sent", lambda v: fmt_int(v, ctx.lang), "sent_text"),
+                ui.text_col("threshold", score_text, "threshold_text"),
+                ui.text_col("leads_sent", lambda v: fmt_int(v, ctx.lang), "sent_text"),
             )
             .unpivot(
                 index=["threshold", "threshold_text", "sent_text"],
@@ -438,7 +435,7 @@ if ui.usable(ctx, whatif):
                 pl.col("curve_key")
                 .replace_strict({k: v[0] for k, v in curves.items()}, return_dtype=pl.String)
                 .alias("curve"),
-                text_col("share", pct, "share_text"),
+                ui.text_col("share", pct, "share_text"),
             )
         )
         names = [v[0] for v in curves.values()]
@@ -654,13 +651,13 @@ st.caption(T("scoring.attributes_caption"))
 lift = ui.metric(ctx, "attribute_lift")
 if ui.usable(ctx, lift):
     lf = lift.frame.with_columns(
-        text_col("attribute", attribute_label, "attribute_label"),
+        ui.text_col("attribute", attribute_label, "attribute_label"),
         pl.struct("attribute", "value")
         .map_elements(lambda r: value_label(r["attribute"], r["value"]), return_dtype=pl.String)
         .alias("value_label"),
-        text_col("information_value", lambda v: iv_band(v)[0], "band_key"),
+        ui.text_col("information_value", lambda v: iv_band(v)[0], "band_key"),
     ).with_columns(
-        text_col("band_key", lambda k: T(f"scoring.iv_{k}"), "band"),
+        ui.text_col("band_key", lambda k: T(f"scoring.iv_{k}"), "band"),
     )
     overall = lf.row(0, named=True)["overall_sql_rate"]
     per_attribute = (
@@ -688,7 +685,7 @@ if ui.usable(ctx, lift):
             )
         )
         pa = per_attribute.with_columns(
-            text_col("information_value", lambda v: fmt_number(v, ctx.lang, 2), "iv_text"),
+            ui.text_col("information_value", lambda v: fmt_number(v, ctx.lang, 2), "iv_text"),
         )
         band_domain = [T(f"scoring.iv_{key}") for _, key, _ in IV_BANDS]
         band_colours = [colour for _, _, colour in IV_BANDS]
@@ -741,11 +738,11 @@ if ui.usable(ctx, lift):
         picked = clicked.get("attribute") if clicked else None
         attribute = picked if picked in pa["attribute"].to_list() else top["attribute"]
         values = lf.filter(pl.col("attribute") == attribute).with_columns(
-            text_col("sql_rate", pct, "rate_text"),
-            text_col("lift", lambda v: fmt_number(v, ctx.lang, 2), "lift_text"),
-            text_col("judged", lambda v: fmt_int(v, ctx.lang), "judged_text"),
-            text_col("sqls", lambda v: fmt_int(v, ctx.lang), "sqls_text"),
-            text_col("rejected", lambda v: fmt_int(v, ctx.lang), "rejected_text"),
+            ui.text_col("sql_rate", pct, "rate_text"),
+            ui.text_col("lift", lambda v: fmt_number(v, ctx.lang, 2), "lift_text"),
+            ui.text_col("judged", lambda v: fmt_int(v, ctx.lang), "judged_text"),
+            ui.text_col("sqls", lambda v: fmt_int(v, ctx.lang), "sqls_text"),
+            ui.text_col("rejected", lambda v: fmt_int(v, ctx.lang), "rejected_text"),
             (pl.col("lift") >= 1).alias("is_better"),
         )
         value_order = values["value_label"].to_list()
