@@ -169,30 +169,22 @@ TOOLTIP = [
 ]
 
 # ----------------------------------------------------------------------------- headline
-# totals over the sources: every lead belongs to exactly one row of the metric
-tot = raw.select(
-    pl.col("won_revenue").sum(),
-    pl.col("leads").sum(),
-    pl.col("won_deals").sum(),
-    pl.col("closed_deals").sum(),
-    pl.col("spend").sum(),
-).row(0, named=True)
-win_rate = tot["won_deals"] / tot["closed_deals"] if tot["closed_deals"] else None
-per_lead = tot["won_revenue"] / tot["leads"] if tot["leads"] else None
+# the headline is revenue_total: the same definitions over all the leads at once
+total = ui.metric(ctx, "revenue_total")
+tot = total.frame.row(0, named=True)
 items = [
     ("common.won_revenue", money_short(tot["won_revenue"])),
-    ("revenue.win_rate", fmt_pct(win_rate, ctx.lang)),
-    ("revenue.revenue_per_lead", money_short(per_lead)),
+    ("revenue.win_rate", fmt_pct(tot["win_rate"], ctx.lang)),
+    ("revenue.revenue_per_lead", money_short(tot["revenue_per_lead"])),
 ]
 if has_spend:
-    roi = (tot["won_revenue"] - tot["spend"]) / tot["spend"] if tot["spend"] else None
     items += [
         ("revenue.total_spend", money_short(tot["spend"])),
-        ("revenue.roi", fmt_pct(roi, ctx.lang, 0)),
+        ("revenue.roi", fmt_pct(tot["roi"], ctx.lang, 0)),
     ]
 for col, (key, value) in zip(st.columns(5), items, strict=False):
     col.metric(T(key), value, help=T(f"{key}_help") if key.startswith("revenue.") else None)
-ui.how_computed(ctx, shown)
+ui.how_computed(ctx, total)
 
 # ----------------------------------------------------------------------------- revenue
 st.subheader(T("revenue.revenue_title"))
@@ -324,6 +316,7 @@ else:
 # ----------------------------------------------------------------------------- table
 st.subheader(T("revenue.table_title"))
 st.caption(T("revenue.table_caption"))
+ui.how_computed(ctx, shown)
 names = {
     "source": "common.source",
     "leads": "common.leads",

@@ -1,0 +1,72 @@
+"""Reference (Polars / plain Python) for the one-row totals and callout facts, written
+without SQL from the definitions in docs/metrics.md.
+
+Totals are built from the reference per-source rows of ``tests/reference/revenue.py``:
+every lead and every spend row belongs to exactly one source, so a total is the sum of
+the sources' counts and amounts, and a ratio of totals is taken after summing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from tests.reference.base import DEFAULTS, RefFilters
+from tests.reference.revenue import revenue_by_source, spend_by_source
+
+REVENUE_TOTAL_COLUMNS = [
+    "leads",
+    "mqls",
+    "sqls",
+    "closed_deals",
+    "won_deals",
+    "won_leads",
+    "won_revenue",
+    "win_rate",
+    "revenue_per_lead",
+    "spend",
+    "roi",
+]
+
+
+def _ratio(num: float | int | None, den: float | int | None) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def revenue_total(
+    t: dict[str, pl.DataFrame],
+    settings: dict[str, Any] | None = None,
+    f: RefFilters | None = None,
+    *,
+    segment_filter: bool = False,
+) -> pl.DataFrame:
+    """One row: the per-source counts summed, then the ratios of the sums.
+
+    Spend is every spend row inside the filters, summed; unknown (None) when the workspace
+    has none in the currency or an owner or segment filter is active.
+    """
+    rows = revenue_by_source(t, settings, f, segment_filter=segment_filter).to_dicts()
+    total: dict[str, Any] = {
+        c: sum(r[c] for r in rows)
+        for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")
+    }
+    total["won_revenue"] = float(sum(r["won_revenue"] for r in rows))
+    s = {**DEFAULTS, **(settings or {})}
+    f = f or RefFilters()
+    in_currency = t["spend"].filter(
+        pl.col("currency").is_null() | (pl.col("currency") == s["currency"])
+    )
+    spend_known = not f.owners and not segment_filter and in_currency.height > 0
+    spend = float(sum(spend_by_source(t, s, f).values())) if spend_known else None
+    total["win_rate"] = _ratio(total["won_deals"], total["closed_deals"])
+    total["revenue_per_lead"] = _ratio(total["won_revenue"], total["leads"])
+    total["spend"] = spend
+    total["roi"] = None if spend is None else _ratio(total["won_revenue"] - spend, spend)
+    schema = {c: pl.Float64 for c in REVENUE_TOTAL_COLUMNS}
+    schema.update(
+        {c: pl.Int64 for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")}
+    )
+    return pl.DataFrame([total], schema=schema, orient="row").select(REVENUE_TOTAL_COLUMNS)
