@@ -89,10 +89,6 @@ def _num(value: Any) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _ratio(a: float, b: float) -> float | None:
-    return a / b if b else None
-
-
 def _base_params(filters: metrics.Filters) -> dict[str, str | list[str]]:
     """The URL parameters of the filters in force, so the evidence view keeps them."""
     out: dict[str, str | list[str]] = {}
@@ -113,18 +109,6 @@ def _base_params(filters: metrics.Filters) -> dict[str, str | list[str]]:
     return out
 
 
-def _values(overview: pl.DataFrame | None) -> tuple[float, float]:
-    """Won revenue per handed-off lead and per SQL (the yardsticks impacts are priced with)."""
-    if overview is None or overview.is_empty():
-        return 0.0, 0.0
-    row = overview.row(0, named=True)
-    revenue = _num(row["won_revenue"])
-    return (
-        _ratio(revenue, _num(row["handed_off"])) or 0.0,
-        _ratio(revenue, _num(row["sqls"])) or 0.0,
-    )
-
-
 # ----------------------------------------------------------------------------- callouts
 def callouts(
     con: duckdb.DuckDBPyConnection,
@@ -135,8 +119,11 @@ def callouts(
     """The review meeting's findings on the leads in ``filters``, largest impact first.
 
     Each kind is looked for only when the workspace has the columns its metrics need, and
-    only in groups of at least ``callout_min_leads`` leads. The impact is the revenue at
-    stake in the reporting currency, estimated per kind:
+    only in groups of at least ``callout_min_leads`` leads. Every figure a callout states,
+    its impact included, is a column of ``callout_sources``, ``callout_reps`` or
+    ``callout_facts`` (documented in docs/metrics.md); this function only compares them
+    with the settings and words them. The impact is the revenue at stake in the reporting
+    currency, estimated per kind:
 
     - ``source_rejections`` (a source's share of rejections exceeds its share of MQLs by
       ``callout_share_gap``): the source's excess rejections (its rejections minus what the
@@ -205,33 +192,19 @@ class _Ctx:
 
 
 def _source_rejections(c: _Ctx) -> list[Callout]:
-    by_source = c.run("handoff", by="source")
-    total = c.run("handoff")
-    if by_source is None or total is None or total.is_empty():
+    facts = c.run("callout_sources")
+    if facts is None:
         return []
-    tot = total.row(0, named=True)
-    all_mqls, all_rejected, all_handed = (
-        _num(tot["mqls"]),
-        _num(tot["rejected"]),
-        _num(tot["handed_off"]),
-    )
-    if not all_mqls or not all_rejected:
-        return []
-    per_lead, _ = _values(c.run("overview"))
     reasons = c.run("rejection_reasons", by="source")
     gap = float(c.settings["callout_share_gap"])
     out = []
-    for row in by_source.iter_rows(named=True):
-        source = row["dimension"]
-        mqls, rejected, handed = _num(row["mqls"]), _num(row["rejected"]), _num(row["handed_off"])
-        if source is None or mqls < c.min_leads:
+    for row in facts.iter_rows(named=True):
+        source = row["source"]
+        if _num(row["mqls"]) < c.min_leads or row["share_gap"] is None:
             continue
-        mql_share, rej_share = mqls / all_mqls, rejected / all_rejected
-        if rej_share - mql_share < gap:
+        if row["share_gap"] < gap:
             continue
-        rest_rate = _ratio(all_rejected - rejected, all_handed - handed) or 0.0
-        excess = max(0.0, rejected - handed * rest_rate)
-        impact = excess * per_lead
+        impact = _num(row["rejections_impact"])
         top_reason, top_share = "", None
         if reasons is not None:
             mine = reasons.filter((pl.col("dimension") == source) & (pl.col("rank") == 1))
@@ -240,10 +213,10 @@ def _source_rejections(c: _Ctx) -> list[Callout]:
                 top_share = float(mine["share"][0])
         values = {
             "source": source,
-            "mql_share": c.pct(mql_share),
-            "rej_share": c.pct(rej_share),
+            "mql_share": c.pct(row["mql_share"]),
+            "rej_share": c.pct(row["rejection_share"]),
             "rate": c.pct(row["rejection_rate"]),
-            "rest_rate": c.pct(rest_rate),
+            "rest_rate": c.pct(_num(row["rest_rejection_rate"])),
             "reason": top_reason,
             "reason_share": c.pct(top_share),
             "impact": c.money(impact),
@@ -262,13 +235,13 @@ def _source_rejections(c: _Ctx) -> list[Callout]:
                 params=c.params(source=[source]),
                 evidence={
                     "source": source,
-                    "mqls": int(mqls),
-                    "rejected": int(rejected),
-                    "mql_share": mql_share,
-                    "rejection_share": rej_share,
+                    "mqls": int(row["mqls"]),
+                    "rejected": int(row["rejected"]),
+                    "mql_share": _num(row["mql_share"]),
+                    "rejection_share": _num(row["rejection_share"]),
                     "rejection_rate": _num(row["rejection_rate"]),
-                    "rest_rejection_rate": rest_rate,
-                    "excess_rejections": excess,
+                    "rest_rejection_rate": _num(row["rest_rejection_rate"]),
+                    "excess_rejections": _num(row["excess_rejections"]),
                     "top_reason": top_reason,
                     "top_reason_share": top_share if top_share is not None else 0.0,
                 },
@@ -278,35 +251,28 @@ def _source_rejections(c: _Ctx) -> list[Callout]:
 
 
 def _score_overrates_source(c: _Ctx) -> list[Callout]:
-    rev = c.run("revenue_by_source")
-    if rev is None or rev.is_empty():
+    facts = c.run("callout_sources")
+    if facts is None:
         return []
-    per_lead, _ = _values(c.run("overview"))
     ratio = float(c.settings["callout_quality_ratio"])
-    tot_leads, tot_mqls, tot_sqls = (_num(rev[col].sum()) for col in ("leads", "mqls", "sqls"))
     out = []
-    for row in rev.iter_rows(named=True):
+    for row in facts.iter_rows(named=True):
         source = row["source"]
-        leads, mqls, sqls = _num(row["leads"]), _num(row["mqls"]), _num(row["sqls"])
-        if source == "(no source)" or mqls < c.min_leads:
+        if source == "(no source)" or _num(row["mqls"]) < c.min_leads:
             continue
-        mql_rate = _ratio(mqls, leads)
-        rest_mql_rate = _ratio(tot_mqls - mqls, tot_leads - leads)
-        sql_rate = _ratio(sqls, mqls)
-        rest_sql_rate = _ratio(tot_sqls - sqls, tot_mqls - mqls)
-        if None in (mql_rate, rest_mql_rate, sql_rate, rest_sql_rate) or not rest_sql_rate:
+        needed = ("mql_rate", "rest_mql_rate", "sql_per_mql", "sql_per_mql_ratio")
+        if any(row[k] is None for k in needed) or not row["rest_sql_per_mql"]:
             continue
-        if mql_rate < rest_mql_rate or sql_rate > ratio * rest_sql_rate:
+        if row["mql_rate"] < row["rest_mql_rate"] or row["sql_per_mql_ratio"] > ratio:
             continue
-        excess = max(0.0, mqls - sqls / rest_sql_rate)
-        impact = excess * per_lead
+        impact = _num(row["overrated_impact"])
         values = {
             "source": source,
-            "mql_rate": c.pct(mql_rate),
-            "rest_mql_rate": c.pct(rest_mql_rate),
-            "sql_rate": c.pct(sql_rate),
-            "rest_sql_rate": c.pct(rest_sql_rate),
-            "excess": c.n(excess),
+            "mql_rate": c.pct(row["mql_rate"]),
+            "rest_mql_rate": c.pct(row["rest_mql_rate"]),
+            "sql_rate": c.pct(row["sql_per_mql"]),
+            "rest_sql_rate": c.pct(row["rest_sql_per_mql"]),
+            "excess": c.n(row["excess_mqls"]),
             "impact": c.money(impact),
         }
         out.append(
@@ -319,55 +285,38 @@ def _score_overrates_source(c: _Ctx) -> list[Callout]:
                 params=c.params(source=[source]),
                 evidence={
                     "source": source,
-                    "leads": int(leads),
-                    "mqls": int(mqls),
-                    "sqls": int(sqls),
-                    "mql_rate": mql_rate,
-                    "rest_mql_rate": rest_mql_rate,
-                    "sql_per_mql": sql_rate,
-                    "rest_sql_per_mql": rest_sql_rate,
-                    "excess_mqls": excess,
+                    "leads": int(row["leads"]),
+                    "mqls": int(row["mqls"]),
+                    "sqls": int(row["sqls"]),
+                    "mql_rate": row["mql_rate"],
+                    "rest_mql_rate": row["rest_mql_rate"],
+                    "sql_per_mql": row["sql_per_mql"],
+                    "rest_sql_per_mql": row["rest_sql_per_mql"],
+                    "excess_mqls": _num(row["excess_mqls"]),
                 },
             )
         )
     return out
 
 
-def _rest_sql_rate(frame: pl.DataFrame, row: dict[str, Any]) -> float | None:
-    """SQL rate of every handed-off lead not owned by ``row``'s rep."""
-    handed = _num(frame["handed_off"].sum())
-    sqls = _num((frame["handed_off"] * frame["sql_rate"].fill_null(0)).sum())
-    mine = _num(row["handed_off"])
-    return _ratio(sqls - mine * _num(row["sql_rate"]), handed - mine)
-
-
-def _rep_impact(frame: pl.DataFrame, row: dict[str, Any], per_sql: float) -> tuple[float, float]:
-    rest = _rest_sql_rate(frame, row) or 0.0
-    lost = max(0.0, _num(row["handed_off"]) * (rest - _num(row["sql_rate"])))
-    return lost * per_sql, rest
-
-
 def _one_attempt_rep(c: _Ctx) -> list[Callout]:
-    f = c.run("followup_by_owner")
-    if f is None:
+    reps = c.run("callout_reps")
+    if reps is None:
         return []
-    reps = f.filter(~pl.col("owner").is_in(["(all)", "(no owner)"]))
-    team = f.filter(pl.col("owner") == "(all)")
-    _, per_sql = _values(c.run("overview"))
     limit = float(c.settings["callout_one_attempt_rate"])
-    team_rate = float(team["one_attempt_rate"][0]) if team.height else None
     out = []
     for row in reps.iter_rows(named=True):
         if _num(row["handed_off"]) < c.min_leads or _num(row["one_attempt_rate"]) < limit:
             continue
-        impact, rest = _rep_impact(reps, row, per_sql)
+        impact = _num(row["impact"])
+        team_rate = row["team_one_attempt_rate"]
         values = {
             "owner": row["owner"],
             "rate": c.pct(row["one_attempt_rate"]),
             "team_rate": c.pct(team_rate),
             "median": fmt_int(row["median_attempts"], c.lang),
             "sql_rate": c.pct(row["sql_rate"]),
-            "rest_sql_rate": c.pct(rest),
+            "rest_sql_rate": c.pct(row["rest_sql_rate"]),
             "impact": c.money(impact),
         }
         out.append(
@@ -382,10 +331,10 @@ def _one_attempt_rep(c: _Ctx) -> list[Callout]:
                     "owner": row["owner"],
                     "handed_off": int(row["handed_off"]),
                     "one_attempt_rate": _num(row["one_attempt_rate"]),
-                    "team_one_attempt_rate": team_rate if team_rate is not None else 0.0,
+                    "team_one_attempt_rate": _num(team_rate),
                     "median_attempts": _num(row["median_attempts"]),
                     "sql_rate": _num(row["sql_rate"]),
-                    "rest_sql_rate": rest,
+                    "rest_sql_rate": _num(row["rest_sql_rate"]),
                 },
             )
         )
@@ -393,11 +342,10 @@ def _one_attempt_rep(c: _Ctx) -> list[Callout]:
 
 
 def _slow_rep(c: _Ctx) -> list[Callout]:
-    f = c.run("speed_to_lead_by_owner")
-    if f is None:
+    reps = c.run("callout_reps")
+    if reps is None:
         return []
-    reps = f.filter(pl.col("owner") != "(no owner)")
-    _, per_sql = _values(c.run("overview"))
+    # the setting is in hours, the metric in minutes; the SLA is worded in minutes
     sla_minutes = float(c.settings["sla_hours"]) * 60
     limit = float(c.settings["callout_sla_multiple"]) * sla_minutes
     out = []
@@ -405,14 +353,14 @@ def _slow_rep(c: _Ctx) -> list[Callout]:
         median = row["median_minutes_to_first_touch"]
         if _num(row["handed_off"]) < c.min_leads or median is None or median < limit:
             continue
-        impact, rest = _rep_impact(reps, row, per_sql)
+        impact = _num(row["impact"])
         values = {
             "owner": row["owner"],
             "median": fmt_duration_minutes(median, c.lang),
             "sla": fmt_duration_minutes(sla_minutes, c.lang),
             "compliance": c.pct(row["sla_compliance_rate"]),
             "sql_rate": c.pct(row["sql_rate"]),
-            "rest_sql_rate": c.pct(rest),
+            "rest_sql_rate": c.pct(row["rest_sql_rate"]),
             "impact": c.money(impact),
         }
         out.append(
@@ -430,48 +378,39 @@ def _slow_rep(c: _Ctx) -> list[Callout]:
                     "sla_minutes": sla_minutes,
                     "sla_compliance_rate": _num(row["sla_compliance_rate"]),
                     "sql_rate": _num(row["sql_rate"]),
-                    "rest_sql_rate": rest,
+                    "rest_sql_rate": _num(row["rest_sql_rate"]),
                 },
             )
         )
     return out
 
 
-def _top(frame: pl.DataFrame, column: str) -> tuple[str, int]:
-    """The most frequent non-empty value of ``column`` and its count ("" and 0 if none)."""
-    counts = (
-        frame.filter(pl.col(column).is_not_null())
-        .group_by(column)
-        .len()
-        .sort(["len", column], descending=[True, False])
-    )
-    if counts.is_empty():
-        return "", 0
-    return str(counts[column][0]), int(counts["len"][0])
+def _facts(c: _Ctx) -> dict[str, Any] | None:
+    """The one row of callout_facts, or None when the workspace lacks its inputs."""
+    f = c.run("callout_facts")
+    return f.row(0, named=True) if f is not None and f.height else None
 
 
 def _false_rejections(c: _Ctx) -> list[Callout]:
-    d = c.run("disagreement")
-    h = c.run("handoff")
-    rows = c.run("false_rejections")
-    if d is None or d.is_empty() or rows is None:
+    row = _facts(c)
+    if row is None:
         return []
-    row = d.row(0, named=True)
-    n, revenue = int(_num(row["false_rejections"])), _num(row["false_rejection_revenue"])
-    rejected = _num(h["rejected"][0]) if h is not None and h.height else _num(row["mql_rejected"])
-    rate = _ratio(n, rejected)
+    n, revenue, rate = (
+        int(row["false_rejections"]),
+        row["false_rejection_revenue"],
+        row["false_rejection_rate"],
+    )
     if rate is None or rate < float(c.settings["callout_false_rejection_rate"]) or not n:
         return []
-    source, n_source = _top(rows, "source")
-    reason, n_reason = _top(rows, "rejection_reason")
+    source, reason = row["top_source"], row["top_reason"]
     values = {
         "n": c.n(n),
         "revenue": c.money(revenue),
         "rate": c.pct(rate),
         "source": source,
-        "n_source": c.n(n_source),
+        "n_source": c.n(row["top_source_count"]),
         "reason": reason,
-        "n_reason": c.n(n_reason),
+        "n_reason": c.n(row["top_reason_count"]),
     }
     detail = c.t("false_rejections_detail", **values) if source and reason else ""
     return [
@@ -485,39 +424,35 @@ def _false_rejections(c: _Ctx) -> list[Callout]:
             evidence={
                 "false_rejections": n,
                 "false_rejection_revenue": revenue,
-                "rejected": int(rejected),
+                "rejected": int(row["rejected"]),
                 "rate": rate,
                 "top_source": source,
-                "top_source_count": n_source,
+                "top_source_count": int(row["top_source_count"]),
                 "top_reason": reason,
-                "top_reason_count": n_reason,
+                "top_reason_count": int(row["top_reason_count"]),
             },
         )
     ]
 
 
 def _missed_leads(c: _Ctx) -> list[Callout]:
-    d = c.run("disagreement")
-    matrix = c.run("disagreement_matrix")
-    rows = c.run("missed_leads")
-    if d is None or d.is_empty() or matrix is None or rows is None:
+    row = _facts(c)
+    if row is None:
         return []
-    row = d.row(0, named=True)
-    n, revenue = int(_num(row["missed_leads"])), _num(row["missed_revenue"])
-    won_leads = _num(matrix.filter(pl.col("outcome") == "won")["leads"].sum())
-    rate = _ratio(n, won_leads)
+    n, revenue, rate = int(row["missed_leads"]), row["missed_revenue"], row["missed_rate"]
     if rate is None or rate < float(c.settings["callout_missed_rate"]) or not n:
         return []
-    scores = rows["lead_score"].drop_nulls()
+    mean_score, max_score = row["missed_mean_score"], row["missed_max_score"]
+    has_scores = max_score is not None
     values = {
         "n": c.n(n),
         "revenue": c.money(revenue),
         "rate": c.pct(rate),
         "threshold": fmt_int(c.settings["mql_score_threshold"], c.lang),
-        "mean_score": fmt_number(scores.mean(), c.lang, 1) if scores.len() else "–",
-        "max_score": fmt_number(scores.max(), c.lang, 0) if scores.len() else "–",
+        "mean_score": fmt_number(mean_score, c.lang, 1) if has_scores else "–",
+        "max_score": fmt_number(max_score, c.lang, 0) if has_scores else "–",
     }
-    detail = c.t("missed_leads_detail" if scores.len() else "missed_leads_detail_bare", **values)
+    detail = c.t("missed_leads_detail" if has_scores else "missed_leads_detail_bare", **values)
     return [
         Callout(
             kind="missed_leads",
@@ -529,26 +464,23 @@ def _missed_leads(c: _Ctx) -> list[Callout]:
             evidence={
                 "missed_leads": n,
                 "missed_revenue": revenue,
-                "won_leads": int(won_leads),
+                "won_leads": int(row["won_leads"]),
                 "rate": rate,
-                "mean_score": float(scores.mean()) if scores.len() else 0.0,
-                "max_score": float(scores.max()) if scores.len() else 0.0,
+                "mean_score": _num(mean_score),
+                "max_score": _num(max_score),
             },
         )
     ]
 
 
 def _sla_pending(c: _Ctx) -> list[Callout]:
-    h = c.run("handoff")
-    if h is None or h.is_empty():
+    row = _facts(c)
+    if row is None:
         return []
-    row = h.row(0, named=True)
-    pending, handed = _num(row["pending_past_sla"]), _num(row["handed_off"])
-    rate = _ratio(pending, handed)
+    pending, rate = int(row["pending_past_sla"]), row["pending_rate"]
     if rate is None or rate < float(c.settings["callout_pending_rate"]) or not pending:
         return []
-    per_lead, _ = _values(c.run("overview"))
-    impact = pending * per_lead
+    impact = _num(row["pending_impact"])
     values = {
         "n": c.n(pending),
         "rate": c.pct(rate),
@@ -564,8 +496,8 @@ def _sla_pending(c: _Ctx) -> list[Callout]:
             page="handoff",
             params=c.params(),
             evidence={
-                "pending_past_sla": int(pending),
-                "handed_off": int(handed),
+                "pending_past_sla": pending,
+                "handed_off": int(row["handed_off"]),
                 "rate": rate,
             },
         )
