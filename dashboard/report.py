@@ -609,15 +609,19 @@ def _quality(r: _Report, number: int) -> str:
 
     parts.append(f"<h3>{_e(r.t('costly_title'))}</h3>")
     items = []
-    for name, label in (("false_rejections", "false_label"), ("missed_leads", "missed_label")):
+    # the count and revenue are disagreement's columns; the lead-list metric is run only
+    # to say what it needs when the workspace lacks it
+    totals = d.frame.row(0, named=True) if d.frame is not None and d.frame.height else None
+    for name, label, n_col, revenue_col in (
+        ("false_rejections", "false_label", "false_rejections", "false_rejection_revenue"),
+        ("missed_leads", "missed_label", "missed_leads", "missed_revenue"),
+    ):
         shown = r.metric(name)
-        missing = r.guidance(shown) if shown.frame is None else None
-        if missing:
-            items.append(missing)
+        missing = r.guidance(shown) if shown.frame is None or totals is None else None
+        if missing or totals is None:
+            items.append(missing or r.guidance(d) or "")
             continue
-        assert shown.frame is not None
-        n = shown.frame.height
-        revenue = float(shown.frame["won_revenue"].sum() or 0) if n else 0.0
+        n, revenue = totals[n_col], totals[revenue_col]
         items.append(
             f'<div class="costly"><div class="value">{_e(r.n(n))}</div>'
             f'<div class="label">{_e(r.t(label))}</div>'

@@ -477,6 +477,13 @@ if ui.usable(ctx, by_source):
 
 
 # ----------------------------------------------------------------------------- lead lists
+# the disagreement columns that count and price each lead list
+TOTALS = {
+    "false_rejections": ("false_rejections", "false_rejection_revenue"),
+    "missed_leads": ("missed_leads", "missed_revenue"),
+}
+
+
 def lead_table(name: str, columns: dict[str, str], dates: tuple[str, ...], key: str) -> None:
     """A lead list metric as a table, with its total count and revenue above it."""
     shown = ui.metric(ctx, name)
@@ -485,11 +492,14 @@ def lead_table(name: str, columns: dict[str, str], dates: tuple[str, ...], key: 
             st.caption(T(f"quality.{name}_none"))
         return
     f = shown.frame
+    # the count and revenue are disagreement's (the same leads; test_report checks it)
+    totals = ui.metric(ctx, "disagreement").frame.row(0, named=True)
+    n_col, revenue_col = TOTALS[name]
     st.markdown(
         T(
             f"quality.{name}_total",
-            n=fmt_int(f.height, ctx.lang),
-            amount=money(f["won_revenue"].sum()),
+            n=fmt_int(totals[n_col], ctx.lang),
+            amount=money(totals[revenue_col]),
         )
     )
     labels = {c: T(label) for c, label in columns.items()}
