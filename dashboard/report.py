@@ -562,14 +562,15 @@ def _quality(r: _Report, number: int) -> str:
         parts.append(missing)
     else:
         assert matrix.frame is not None
-        m = matrix.frame
+        # the six cells with their outcomes added up, as disagreement_cells counts them
         cells = {
-            (x["marketing_verdict"], x["sales_verdict"], x["outcome"]): x for x in m.to_dicts()
+            (x["marketing_verdict"], x["sales_verdict"]): x
+            for x in r.metric("disagreement_cells").frame.to_dicts()
         }
         rows = []
         for mv in MARKETING_VERDICTS:
             for sv in SALES_VERDICTS:
-                group = [cells.get((mv, sv, o)) or {"leads": 0, "won_revenue": 0} for o in OUTCOMES]
+                cell = cells[(mv, sv)]
                 if sv == "never worked":
                     verdict = "not_judged"
                 elif (mv == "MQL") == (sv == "accepted"):
@@ -581,9 +582,9 @@ def _quality(r: _Report, number: int) -> str:
                         "marketing": _verdict(r, "mv", mv),
                         "sales": _verdict(r, "sv", sv),
                         "verdict": verdict,
-                        **{o: g["leads"] for o, g in zip(OUTCOMES, group, strict=True)},
-                        "total": sum(int(g["leads"] or 0) for g in group),
-                        "revenue": sum(float(g["won_revenue"] or 0) for g in group),
+                        **{o: cell[o.replace(" ", "_")] for o in OUTCOMES},
+                        "total": cell["leads"],
+                        "revenue": cell["won_revenue"],
                     }
                 )
         cols = [
@@ -638,9 +639,9 @@ def _quality(r: _Report, number: int) -> str:
         assert reasons.frame is not None
         f = reasons.frame.filter(pl.col("rank") <= TOP_REASONS)
         totals = (
-            reasons.frame.group_by("dimension", maintain_order=True)
-            .agg(pl.col("rejected").sum().alias("total"))
-            .sort("total", descending=True)
+            reasons.frame.unique("dimension", maintain_order=True)
+            .select("dimension", pl.col("dimension_rejected").alias("total"))
+            .sort("total", descending=True, maintain_order=True)
         )
         rows = []
         for src, total in totals.iter_rows():

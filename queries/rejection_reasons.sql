@@ -36,7 +36,10 @@ final as (
         row_number() over (
             partition by dimension
             order by rejected desc, is_unexplained, rejection_reason
-        ) as rank
+        ) as rank,
+        -- the totals the pages order sources and reasons by (so they add nothing up)
+        sum(rejected) over (partition by dimension) as dimension_rejected,
+        sum(rejected) over (partition by rejection_reason) as reason_rejected
     from counts
 )
 

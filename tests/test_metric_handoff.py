@@ -360,6 +360,8 @@ def test_single_lead_gives_a_single_row(tmp_path: Path) -> None:
             "share": 1.0,
             "share_of_all": 1.0,
             "rank": 1,
+            "dimension_rejected": 1,
+            "reason_rejected": 1,
         }
     ]
 
@@ -378,6 +380,8 @@ def test_rejection_reasons_overall_ranks_missing_reason_after_a_tied_given_one(
                 "share": 0.5,
                 "share_of_all": 0.5,
                 "rank": 1,
+                "dimension_rejected": 4,
+                "reason_rejected": 2,
             },
             {
                 "dimension": None,
@@ -386,6 +390,8 @@ def test_rejection_reasons_overall_ranks_missing_reason_after_a_tied_given_one(
                 "share": 0.25,
                 "share_of_all": 0.25,
                 "rank": 2,
+                "dimension_rejected": 4,
+                "reason_rejected": 1,
             },
             {
                 "dimension": None,
@@ -394,6 +400,8 @@ def test_rejection_reasons_overall_ranks_missing_reason_after_a_tied_given_one(
                 "share": 0.25,
                 "share_of_all": 0.25,
                 "rank": 3,
+                "dimension_rejected": 4,
+                "reason_rejected": 1,
             },
         )
     ]
@@ -413,6 +421,13 @@ def test_rejection_reasons_by_source_share_within_source_and_of_all(fixture_ws: 
         ("Zalo OA", "No budget", 1, 1.0, 0.25),
     ]
     assert [r["rank"] for r in rows] == [1, 1, 2, 1]
+    # the totals pages order by: the source's rejections, the reason's across sources
+    assert [(r["dimension_rejected"], r["reason_rejected"]) for r in rows] == [
+        (1, 1),
+        (2, 2),
+        (2, 1),
+        (1, 2),
+    ]
 
 
 def test_missing_handoff_columns_raise_instead_of_zeros(tmp_path: Path) -> None:

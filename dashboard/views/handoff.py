@@ -195,10 +195,10 @@ if ui.usable(ctx, reasons):
     )
     # reasons in order of all rejections, sources by their number of rejections
     reason_order = (
-        r.group_by("reason").agg(pl.col("rejected").sum()).sort("rejected", descending=True)
+        r.unique("reason").sort(["reason_rejected", "reason"], descending=[True, False])
     )["reason"].to_list()
     source_order = (
-        r.group_by("source").agg(pl.col("rejected").sum()).sort("rejected", descending=True)
+        r.unique("source").sort(["dimension_rejected", "source"], descending=[True, False])
     )["source"].to_list()
     pick = alt.selection_point(name="cell", fields=["source", "reason"])
     heat = (

@@ -159,34 +159,23 @@ st.caption(T("quality.matrix_caption"))
 matrix = ui.metric(ctx, "disagreement_matrix")
 if ui.usable(ctx, matrix):
     m = matrix.frame
-    cells = (
-        m.group_by("marketing_verdict", "sales_verdict")
-        .agg(
-            pl.col("leads").sum(),
-            pl.col("won_revenue").sum(),
-            pl.col("share").sum(),
-            *(
-                pl.col("leads").filter(pl.col("outcome") == o).sum().alias(o.replace(" ", "_"))
-                for o in OUTCOMES
-            ),
+    # the six cells (outcomes added up) come from disagreement_cells, the table from the matrix
+    cells = ui.metric(ctx, "disagreement_cells").frame.with_columns(
+        text_col("marketing_verdict", marketing_label, "mv_label"),
+        text_col("sales_verdict", sales_label, "sv_label"),
+        text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+        text_col("share", lambda v: fmt_pct(v, ctx.lang), "share_text"),
+        text_col("won_revenue", money, "revenue_text"),
+        *(
+            text_col(o.replace(" ", "_"), lambda v: fmt_int(v, ctx.lang), f"{o}_text")
+            for o in OUTCOMES
+        ),
+        pl.struct("marketing_verdict", "sales_verdict")
+        .map_elements(
+            lambda r: (r["marketing_verdict"], r["sales_verdict"]) in DISAGREE,
+            return_dtype=pl.Boolean,
         )
-        .with_columns(
-            text_col("marketing_verdict", marketing_label, "mv_label"),
-            text_col("sales_verdict", sales_label, "sv_label"),
-            text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-            text_col("share", lambda v: fmt_pct(v, ctx.lang), "share_text"),
-            text_col("won_revenue", money, "revenue_text"),
-            *(
-                text_col(o.replace(" ", "_"), lambda v: fmt_int(v, ctx.lang), f"{o}_text")
-                for o in OUTCOMES
-            ),
-            pl.struct("marketing_verdict", "sales_verdict")
-            .map_elements(
-                lambda r: (r["marketing_verdict"], r["sales_verdict"]) in DISAGREE,
-                return_dtype=pl.Boolean,
-            )
-            .alias("is_disagreement"),
-        )
+        .alias("is_disagreement"),
     )
     cells = cells.with_columns(
         (
@@ -575,10 +564,10 @@ if ui.usable(ctx, reasons):
     )
     # reasons in order of how often they occur overall, so the stacks read alike
     reason_order = (
-        r.group_by("reason").agg(pl.col("rejected").sum()).sort("rejected", descending=True)
+        r.unique("reason").sort(["reason_rejected", "reason"], descending=[True, False])
     )["reason"].to_list()
     src_order = (
-        r.group_by("source").agg(pl.col("rejected").sum()).sort("rejected", descending=True)
+        r.unique("source").sort(["dimension_rejected", "source"], descending=[True, False])
     )["source"].to_list()
     r = r.with_columns(
         pl.col("reason")

@@ -200,5 +200,19 @@ def rejection_reasons(
         (pl.col("rejected") / total).alias("share_of_all"),
         pl.int_range(1, pl.len() + 1).over("dimension").alias("rank"),
     )
-    out = out.select("dimension", "rejection_reason", "rejected", "share", "share_of_all", "rank")
+    by_dimension = rejected.group_by("dimension").agg(pl.len().alias("dimension_rejected"))
+    by_reason = rejected.group_by("rejection_reason").agg(pl.len().alias("reason_rejected"))
+    out = out.join(by_dimension, on="dimension", how="left", nulls_equal=True).join(
+        by_reason, on="rejection_reason", how="left"
+    )
+    out = out.select(
+        "dimension",
+        "rejection_reason",
+        "rejected",
+        "share",
+        "share_of_all",
+        "rank",
+        "dimension_rejected",
+        "reason_rejected",
+    )
     return _sorted(out, ["rank"])

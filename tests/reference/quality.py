@@ -353,3 +353,33 @@ def threshold_whatif(
             )
         },
     )
+
+
+def disagreement_cells(
+    t: dict[str, pl.DataFrame],
+    settings: dict[str, Any] | None = None,
+    f: RefFilters | None = None,
+) -> pl.DataFrame:
+    """Marketing verdict x sales verdict: leads, share, won revenue, leads per outcome."""
+    facts = lead_facts(t, _settings(settings), f)
+    total = facts.height
+    rows = []
+    for m in MARKETING:
+        for sv in SALES:
+            cell = facts.filter(
+                (pl.col("is_mql") == (m == "MQL")) & (pl.col("sales_verdict") == sv)
+            )
+            rows.append(
+                {
+                    "marketing_verdict": m,
+                    "sales_verdict": sv,
+                    "leads": cell.height,
+                    "share": cell.height / total if total else None,
+                    "won_revenue": float(cell["won_revenue"].sum()),
+                    **{
+                        o.replace(" ", "_"): cell.filter(pl.col("outcome") == o).height
+                        for o in OUTCOMES
+                    },
+                }
+            )
+    return pl.DataFrame(rows, schema_overrides={"share": pl.Float64})
