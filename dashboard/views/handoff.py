@@ -304,15 +304,12 @@ elif ui.usable(ctx, leads):
     if waiting.is_empty():
         st.success(T("handoff.none_pending", sla=sla_text))
     else:
+        # counted per owner by pending_by_owner (the same leads as `waiting`)
         per_owner = (
-            waiting.group_by("owner_label")
-            .agg(
-                pl.len().alias("leads"),
-                pl.col("hours").max().alias("longest"),
-                pl.col("hours").median().alias("median_hours"),
-            )
-            .sort(["leads", "owner_label"], descending=[True, False])
+            ui.metric(ctx, "pending_by_owner")
+            .frame.rename({"longest_hours": "longest"})
             .with_columns(
+                pl.col("owner").fill_null(T("handoff.no_owner")).alias("owner_label"),
                 ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
                 ui.text_col(
                     "longest", lambda h: fmt_duration_minutes(h * 60, ctx.lang), "longest_text"

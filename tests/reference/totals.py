@@ -1,5 +1,6 @@
-"""Reference (Polars / plain Python) for the one-row totals and callout facts, written
-without SQL from the definitions in docs/metrics.md.
+"""Reference (Polars / plain Python) for the one-row totals and per-owner groupings the
+pages read (revenue_total, pending_by_owner), written without SQL from the definitions in
+docs/metrics.md.
 
 Totals are built from the reference per-source rows of ``tests/reference/revenue.py``:
 every lead and every spend row belongs to exactly one source, so a total is the sum of
@@ -12,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from tests.reference.base import DEFAULTS, RefFilters
+from tests.reference.base import DEFAULTS, RefFilters, as_of, lead_facts
 from tests.reference.revenue import revenue_by_source, spend_by_source
 
 REVENUE_TOTAL_COLUMNS = [
@@ -70,3 +71,50 @@ def revenue_total(
         {c: pl.Int64 for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")}
     )
     return pl.DataFrame([total], schema=schema, orient="row").select(REVENUE_TOTAL_COLUMNS)
+
+
+def pending_by_owner(
+    t: dict[str, pl.DataFrame],
+    settings: dict[str, Any] | None = None,
+    f: RefFilters | None = None,
+) -> pl.DataFrame:
+    """Per owner: handed-off leads undecided for more than sla_hours, longest and median wait.
+
+    Waits are counted from the handoff to the latest moment anywhere in the data; rows go
+    from the most waiting leads down, then by owner with the leads without one last.
+    """
+    s = {**DEFAULTS, **(settings or {})}
+    now = as_of(t)
+    facts = lead_facts(t, s, f)
+    waits: dict[str | None, list[float]] = {}
+    for lead in facts.iter_rows(named=True):
+        if not lead["is_handed_off"] or lead["is_accepted"] or lead["is_rejected"]:
+            continue
+        if lead["is_sql"]:
+            continue
+        hours = (now - lead["handed_off_at_eff"]).total_seconds() / 3600
+        if hours > float(s["sla_hours"]):
+            waits.setdefault(lead["owner"], []).append(hours)
+    rows = []
+    for owner, hours in waits.items():
+        ordered = sorted(hours)
+        mid = len(ordered) // 2
+        median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+        rows.append(
+            {
+                "owner": owner,
+                "leads": len(hours),
+                "longest_hours": max(hours),
+                "median_hours": median,
+            }
+        )
+    rows.sort(key=lambda r: (-r["leads"], r["owner"] is None, r["owner"] or ""))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "owner": pl.String,
+            "leads": pl.Int64,
+            "longest_hours": pl.Float64,
+            "median_hours": pl.Float64,
+        },
+    )
