@@ -153,24 +153,6 @@ def fmt_threshold(value: float | None, lang: str = "en") -> str:
     return fmt_number(value, lang, 0 if float(value).is_integer() else 1)
 
 
-def score_band(score: str = "lead_score") -> pl.Expr:
-    """The score band of column ``score`` exactly as ``attribute_lift`` writes it.
-
-    Bands of 20 (``0-19``, ``20-39``, ...), with 100 joining ``80-100``; empty for no score.
-    Lets a page list the leads of a band from ``lead_list``.
-    """
-    col = pl.col(score)
-    low = ((col / 20).floor() * 20).cast(pl.Int64)
-    return (
-        pl.when(col.is_null())
-        .then(None)
-        .when(col.is_between(80, 100))
-        .then(pl.lit("80-100"))
-        .otherwise(low.cast(pl.String) + pl.lit("-") + (low + 19).cast(pl.String))
-        .alias("score_band")
-    )
-
-
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:

@@ -24,13 +24,7 @@ attributes as (
         columns(
             '^(source|campaign|temperature|bant_budget|bant_authority|bant_need|bant_timeline|country|region|city|industry|company_size|job_title|segment_.+)$'
         )::varchar,
-        case
-            when lead_score is null then null
-            when lead_score >= 80 and lead_score <= 100 then '80-100'
-            else
-                cast(floor(lead_score / 20) * 20 as bigint)::varchar || '-'
-                || cast(floor(lead_score / 20) * 20 + 19 as bigint)::varchar
-        end as score_band
+        score_band  -- lead_facts' bands of 20
     from judged
 ),
 

@@ -61,15 +61,17 @@ final as (
             when f.is_handed_off and not f.is_accepted and not f.is_rejected and not f.is_sql
                 then date_diff('second', f.handed_off_at_eff, $as_of) / 3600.0
         end as hours_waiting,
+        f.score_band,
         f.segment_value
     from facts f
     left join touch t using (lead_id)
 )
 
 select
-    * exclude (segment_value),
+    * exclude (score_band, segment_value),
     -- strictly more than sla_hours without a decision, as in handoff.pending_past_sla
     coalesce(hours_waiting > $sla_hours, false) as is_pending_past_sla,
+    score_band,
     segment_value
 from final
 order by created_at, lead_id

@@ -4,6 +4,7 @@ languages, and it says what to upload when the workspace lacks scores."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics, scoring
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct, t
+from tests.builders import frame, workspace_from_frames
 from tests.conftest import REPO
 
 APP = str(REPO / "dashboard" / "app.py")
@@ -196,16 +198,26 @@ def test_score_bands_match_attribute_lift_so_a_band_lists_its_judged_leads(
     leads = _metric(sample_workspace, "lead_list").filter(
         pl.col("sales_verdict").is_in(["accepted", "rejected"])
     )
-    listed = (
-        leads.with_columns(scoring.score_band().fill_null("(not set)").alias("value"))
-        .group_by("value")
-        .len()
-    )
+    listed = leads.with_columns(pl.col("score_band").fill_null("(not set)").alias("value"))
+    listed = listed.group_by("value").len()
     joined = bands.join(listed, on="value", how="full", coalesce=True)
     assert joined.height == bands.height
     assert joined["judged"].to_list() == joined["len"].to_list()
-    edges = pl.DataFrame({"lead_score": [0.0, 19.9, 20.0, 79.99, 80.0, 100.0, None]})
-    assert edges.select(scoring.score_band())["score_band"].to_list() == [
+
+
+def test_score_band_edges_are_defined_once_in_sql(tmp_path) -> None:
+    scores = [0.0, 19.9, 20.0, 79.99, 80.0, 100.0, None]
+    leads = frame(
+        "leads",
+        [
+            {"lead_id": f"L{i}", "created_at": dt.datetime(2025, 1, 1), "lead_score": v}
+            for i, v in enumerate(scores)
+        ],
+    )
+    path = workspace_from_frames(tmp_path / "w.duckdb", {"leads": leads})
+    with duckdb.connect(str(path), read_only=True) as con:
+        out = metrics.run(con, "lead_list", settings=metrics.resolve_settings({}, None)).frame
+    assert out.sort("lead_id")["score_band"].to_list() == [
         "0-19",
         "0-19",
         "20-39",

@@ -116,7 +116,7 @@ def attribute_keep(attribute: str, value: str) -> Keep | None:
     if attribute in ("source", "campaign"):
         column = pl.col(attribute)
     elif attribute == "score_band":
-        column = scoring.score_band()
+        column = pl.col("score_band")  # lead_list's band, the one attribute_lift groups by
     elif attribute == ctx.filters.segment_column:
         column = pl.col("segment_value").cast(pl.String)
     else:

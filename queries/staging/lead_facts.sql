@@ -22,7 +22,16 @@ cohorts as (
 
 select
     *,
-    date_trunc('month', cohort_at)::date as cohort_month
+    date_trunc('month', cohort_at)::date as cohort_month,
+    -- the score in bands of 20 (0-19, 20-39, ...; 100 joins 80-100): the one definition
+    -- attribute_lift groups by and lead_list lists the leads of
+    case
+        when lead_score is null then null
+        when lead_score >= 80 and lead_score <= 100 then '80-100'
+        else
+            cast(floor(lead_score / 20) * 20 as bigint)::varchar || '-'
+            || cast(floor(lead_score / 20) * 20 + 19 as bigint)::varchar
+    end as score_band
 from cohorts
 where (getvariable('date_from') is null or cohort_at >= getvariable('date_from'))
   and (getvariable('date_to') is null or cohort_at < getvariable('date_to') + interval 1 day)
