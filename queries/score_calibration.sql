@@ -16,7 +16,9 @@ scored as (
 ),
 
 unscored as (
-    select count(*) filter (where lead_score is null) as unscored_leads
+    select
+        count(*) filter (where lead_score is null) as unscored_leads,
+        count(lead_score) as scored_leads
     from lead_facts
 ),
 
@@ -87,7 +89,8 @@ final as (
         coalesce(p.won_revenue, 0) as won_revenue,
         a.auc_sql,
         a.auc_won,
-        u.unscored_leads
+        u.unscored_leads,
+        u.scored_leads
     from deciles d
     left join per_decile p using (decile)
     cross join auc a

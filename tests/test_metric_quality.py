@@ -397,6 +397,7 @@ def test_auc_counts_ties_as_half_and_deciles_break_ties_by_lead_id(scores_ws: Pa
     # won: positives 10 and 30; negatives 20, 20: 0 + 0 + 1 + 1 = 2 of 4
     assert out["auc_won"].to_list() == [pytest.approx(0.5)] * 10
     assert out["unscored_leads"].to_list() == [1] * 10
+    assert out["scored_leads"].to_list() == [4] * 10
     # four scored leads: one per decile 1..4 (S2 before S3 at the tied score 20)
     first = out.head(4).select("decile", "min_score", "leads", "sqls", "won", "won_revenue")
     assert rows(first) == [

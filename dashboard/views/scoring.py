@@ -126,8 +126,8 @@ def attribute_keep(attribute: str, value: str) -> Keep | None:
 
 
 def total_scored(frame: pl.DataFrame) -> int:
-    """Scored leads in the filters (the calibration deciles' leads added up)."""
-    return int(frame["leads"].sum() or 0)
+    """Scored leads in the filters, as score_calibration counts them."""
+    return int(frame["scored_leads"][0] or 0) if frame.height else 0
 
 
 # ----------------------------------------------------------------------------- calibration
@@ -666,7 +666,6 @@ if ui.usable(ctx, lift):
             pl.col("information_value").first(),
             pl.col("band").first(),
             pl.col("band_key").first(),
-            pl.col("judged").sum().alias("judged"),
         )
         .filter(pl.col("information_value").is_not_null())
         .head(10)

@@ -268,6 +268,7 @@ def score_calibration(
     auc_sql = auc(scores, scored["is_sql"].to_list())
     auc_won = auc(scores, scored["is_won"].to_list())
     unscored = facts.height - scored.height
+    scored_n = scored.height
     rows = []
     for decile in range(1, 11):
         g = scored.filter(pl.col("decile") == decile)
@@ -288,6 +289,7 @@ def score_calibration(
                 "auc_sql": auc_sql,
                 "auc_won": auc_won,
                 "unscored_leads": unscored,
+                "scored_leads": scored_n,
             }
         )
     return pl.DataFrame(
