@@ -451,8 +451,8 @@ def _followup(r: _Report, number: int) -> str:
             return str(x["owner"])
 
         def below(x: dict[str, Any]) -> bool:
-            rate = x["sla_compliance_rate"]
-            return rate is not None and team_rate is not None and rate < team_rate - 0.05
+            # followup_by_owner decides it, with the rep_below_team_gap setting
+            return bool(x["is_below_team"])
 
         def mark(x: dict[str, Any]) -> str:
             text = r.pct(x["sla_compliance_rate"])
@@ -522,7 +522,8 @@ def _followup(r: _Report, number: int) -> str:
                 row_class=lambda x: "total" if x["owner"] == "(all)" else "",
             )
         )
-        parts.append(f'<p class="note">{_e(r.t("reps_note"))}</p>')
+        gap = fmt_number(float(r.settings["rep_below_team_gap"]) * 100, r.lang, 0)
+        parts.append(f'<p class="note">{_e(r.t("reps_note", gap=gap))}</p>')
     return _section(
         "followup", number, r.t("followup_title"), r.t("followup_lead", sla=sla), "".join(parts)
     )

@@ -164,6 +164,14 @@ SETTINGS: tuple[Setting, ...] = (
         "at least this share of handed-off leads.",
         group="review",
     ),
+    Setting(
+        "rep_below_team_gap",
+        0.05,
+        "float",
+        "A rep is below the team when their SLA compliance is more than this under the "
+        "team's (0.05 = 5 percentage points); the Follow-up page and the report mark them.",
+        group="review",
+    ),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

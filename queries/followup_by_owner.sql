@@ -86,8 +86,22 @@ final as (
         is_total,
         owner = '(no owner)' as is_no_owner
     from completed
+),
+
+-- a rep is below the team when their SLA compliance is more than rep_below_team_gap under
+-- the '(all)' row's; the team row itself, and a rate that cannot be compared, is not
+flagged as (
+    select
+        *,
+        coalesce(
+            is_total = 0
+            and sla_compliance_rate < max(sla_compliance_rate) filter (where is_total = 1) over ()
+                - $rep_below_team_gap,
+            false
+        ) as is_below_team
+    from final
 )
 
 select * exclude (is_total, is_no_owner)
-from final
+from flagged
 order by is_total, is_no_owner, owner

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from dashboard import metrics
+from tests import test_metric_followup
 from tests.builders import frame, workspace_from_frames
 from tests.reference import callouts as ref
 from tests.reference.base import RefFilters, tables_from_workspace
@@ -403,3 +404,28 @@ def test_pending_by_owner_matches_the_reference_on_the_sample(
     _compare(sql, pending_by_owner(t, SETTINGS, rf))
     handoff = _frame(sample_workspace, "handoff", f).row(0, named=True)
     assert sql["leads"].sum() == handoff["pending_past_sla"]
+
+
+# --------------------------------------------------------------------------------------
+# followup_by_owner.is_below_team on test_metric_followup's hand-worked workspace: the team
+# meets the SLA on 4 of 7 decided leads (0.5714...); An, Bích and Minh on 0.5, the leads
+# with no owner on 1.0. "Below" is strictly more than rep_below_team_gap under the team.
+# --------------------------------------------------------------------------------------
+followup_ws = test_metric_followup.hand_ws
+
+
+@pytest.mark.parametrize(
+    ("gap", "below"),
+    [
+        (0.05, ["An", "Bích", "Minh"]),  # 0.5 < 0.5714 - 0.05 = 0.5214
+        (0.07, ["An", "Bích", "Minh"]),  # 0.5 < 0.5714 - 0.07 = 0.5014
+        (0.08, []),  # 0.5 is not under 0.4914
+    ],
+)
+def test_rep_below_team_follows_the_setting(followup_ws: Path, gap: float, below: list) -> None:
+    with duckdb.connect(str(followup_ws), read_only=True) as con:
+        out = metrics.run(
+            con, "followup_by_owner", settings={**SETTINGS, "rep_below_team_gap": gap}
+        ).frame
+    assert out.filter(pl.col("is_below_team"))["owner"].to_list() == below
+    assert out.filter(pl.col("owner") == "(all)")["is_below_team"].to_list() == [False]

@@ -388,3 +388,16 @@ def test_report_opens_offline_in_chromium(reports: dict, lang: str, tmp_path: Pa
             (SCREENSHOTS / "report-en.pdf").write_bytes(pdf)
         assert b.errors == [], b.errors
         assert blocked == [], blocked
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reps_marked_below_the_team_are_the_metrics_is_below_team(
+    reports: dict, run: Callable, sample_workspace: Path, lang: str
+) -> None:
+    owners = cli_metric(run, sample_workspace, "followup_by_owner")
+    below = {x["owner"] for x in owners if x["is_below_team"]}
+    # the sample's two slow reps (27.5 % and 43.8 % against the team's 84.4 %)
+    assert below == {"Bùi Văn Tài", "Vũ Thị Lan"}
+    rows = parse(reports[(lang, None)]).rows["followup"]
+    marked = {row[0] for row in rows if any(cell.endswith("▼") for cell in row)}
+    assert marked == below

@@ -462,6 +462,10 @@ elif team is not None and ui.usable(ctx, speed_owner):
         )
     )
     dots = people.filter(pl.col("median_minutes_to_first_touch") > 0).with_columns(
+        pl.when(pl.col("is_below_team"))
+        .then(pl.lit(T("followup.below_team")))
+        .otherwise(pl.lit(T("followup.not_below_team")))
+        .alias("below_text"),
         ui.text_col(
             "median_minutes_to_first_touch",
             lambda v: fmt_duration_minutes(v, ctx.lang),
@@ -515,13 +519,16 @@ elif team is not None and ui.usable(ctx, speed_owner):
                 scale=alt.Scale(range=[150, 900]),
                 legend=alt.Legend(orient="right", format="~s"),
             ),
-            # reversed blue–orange: compliant reps blue, the ones missing the SLA orange
+            # the reps below the team's SLA compliance, as followup_by_owner flags them (the
+            # rep_below_team_gap setting; the report marks the same reps)
             color=alt.Color(
-                "sla_compliance_rate:Q",
+                "below_text:N",
                 title=T("followup.sla_compliance"),
-                # orange below 50 %, blue from 90 %: a rep missing the SLA stands out
-                scale=alt.Scale(scheme="blueorange", domain=[0.5, 0.9], reverse=True, clamp=True),
-                legend=alt.Legend(format="%", orient="right"),
+                scale=alt.Scale(
+                    domain=[T("followup.below_team"), T("followup.not_below_team")],
+                    range=[charts.BAD, charts.PRIMARY],
+                ),
+                legend=alt.Legend(orient="right"),
             ),
             tooltip=[
                 alt.Tooltip("rep:N", title=T("followup.rep")),

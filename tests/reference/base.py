@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "connect_outcomes": ["connected", "replied", "completed", "meeting held", "answered", "held"],
     "cohort_basis": "created",
     "currency": "VND",
+    "rep_below_team_gap": 0.05,
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from tests.reference.base import RefFilters, touch_facts
+from tests.reference.base import DEFAULTS, RefFilters, touch_facts
 
 SPEED_BUCKETS = ["< 5 min", "< 1 h", "< 24 h", "< 72 h", "later", "never"]
 NO_OWNER = "(no owner)"
@@ -232,6 +232,17 @@ def followup_by_owner(
         owners.append(NO_OWNER)
     rows = [_owner_summary(facts.filter(pl.col("owner") == o), o) for o in owners]
     rows.append(_owner_summary(facts, ALL_OWNERS))
+    # below the team: compliance more than the gap under the (all) row's
+    gap = float({**DEFAULTS, **(settings or {})}["rep_below_team_gap"])
+    team = rows[-1]["sla_compliance_rate"]
+    for row in rows:
+        rate = row["sla_compliance_rate"]
+        row["is_below_team"] = (
+            row["owner"] != ALL_OWNERS
+            and rate is not None
+            and team is not None
+            and rate < team - gap
+        )
     schema = {
         "owner": pl.String,
         "handed_off": pl.Int64,
@@ -245,6 +256,7 @@ def followup_by_owner(
         "median_minutes_to_first_touch": pl.Float64,
         "connect_rate": pl.Float64,
         "sql_rate": pl.Float64,
+        "is_below_team": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)
 
