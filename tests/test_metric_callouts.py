@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as hyp
 
 from dashboard import metrics
+from dashboard.errors import MissingInputsError
 from tests import test_metric_followup
-from tests.builders import frame, workspace_from_frames
+from tests import test_metric_revenue as revenue_tests
+from tests.builders import frame, small_crm, workspace_from_frames
 from tests.reference import callouts as ref
+from tests.reference import quality as quality_ref
 from tests.reference.base import RefFilters, tables_from_workspace
-from tests.reference.totals import pending_by_owner
+from tests.reference.totals import pending_by_owner, revenue_total
 
 SETTINGS = metrics.resolve_settings({}, None)
 
@@ -429,3 +436,35 @@ def test_rep_below_team_follows_the_setting(followup_ws: Path, gap: float, below
         ).frame
     assert out.filter(pl.col("is_below_team"))["owner"].to_list() == below
     assert out.filter(pl.col("owner") == "(all)")["is_below_team"].to_list() == [False]
+
+
+# --------------------------------------------------------------------------------------
+# Random small workspaces (tests/builders.small_crm): every new query against its reference
+# --------------------------------------------------------------------------------------
+@hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crm=small_crm(), filters=revenue_tests.FILTERS, sla=hyp.sampled_from([4.0, 24.0]))
+def test_new_queries_match_their_references_on_random_data(crm, filters, sla) -> None:
+    f, rf = filters
+    s = {**SETTINGS, "sla_hours": sla}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = workspace_from_frames(Path(tmp) / "w.duckdb", crm)
+        t = tables_from_workspace(str(path))
+        checks = {
+            "callout_sources": ref.callout_sources,
+            "callout_reps": ref.callout_reps,
+            "callout_facts": ref.callout_facts,
+            "pending_by_owner": pending_by_owner,
+            "revenue_total": revenue_total,
+            "disagreement_cells": quality_ref.disagreement_cells,
+        }
+        with duckdb.connect(str(path), read_only=True) as con:
+            for name, reference in checks.items():
+                try:
+                    sql = metrics.run(con, name, settings=s, filters=f).frame
+                except MissingInputsError:
+                    continue  # the query says what it needs instead of answering
+                expected = reference(t, s, rf)
+                if name in ("callout_sources", "callout_reps") and expected.is_empty():
+                    assert sql.is_empty(), name
+                    continue
+                _compare(sql.select(expected.columns), expected)
