@@ -619,10 +619,11 @@ def _quality(r: _Report, number: int) -> str:
         ("missed_leads", "missed_label", "missed_leads", "missed_revenue"),
     ):
         shown = r.metric(name)
-        missing = r.guidance(shown) if shown.frame is None or totals is None else None
-        if missing or totals is None:
-            items.append(missing or r.guidance(d) or "")
+        if shown.frame is None:
+            items.append(r.guidance(shown) or "")
             continue
+        if totals is None:
+            continue  # disagreement's own "needs" paragraph opens this section
         n, revenue = totals[n_col], totals[revenue_col]
         items.append(
             f'<div class="costly"><div class="value">{_e(r.n(n))}</div>'
