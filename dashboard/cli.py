@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="KEY=VALUE",
         help="reading option for this load: timezone, date_order (dmy|mdy), decimal (.|,), "
-        "currency, personal_data (hash|drop)",
+        "currency, personal_data (hash|drop), missing_created_at (load_date|YYYY-MM-DD)",
     )
     p.add_argument("--dry-run", action="store_true", help="read and check the files, store nothing")
 
@@ -227,8 +227,29 @@ def cmd_load(args: argparse.Namespace) -> int:
             raise HandoffError(
                 Problem(f"{f} does not exist", fix="check the path and the file name")
             )
-    options = parse_assignments(args.assignments)
-    bad = set(options) - {"timezone", "date_order", "decimal", "currency", "personal_data"}
+    # missing_created_at is a reading option only, not a setting: validated here
+    fills = [
+        a for a in args.assignments or [] if a.split("=", 1)[0].strip() == "missing_created_at"
+    ]
+    options = parse_assignments([a for a in args.assignments or [] if a not in fills])
+    for pair in fills:
+        value = pair.split("=", 1)[1].strip() if "=" in pair else ""
+        if not mapping_mod.valid_created_fill(value):
+            raise HandoffError(
+                Problem(
+                    f"--set missing_created_at={value} is not valid",
+                    fix="give missing_created_at=load_date or a date written YYYY-MM-DD",
+                )
+            )
+        options["missing_created_at"] = value
+    bad = set(options) - {
+        "timezone",
+        "date_order",
+        "decimal",
+        "currency",
+        "personal_data",
+        "missing_created_at",
+    }
     if bad:
         raise HandoffError(
             Problem(

@@ -29,13 +29,52 @@ STAGE_ORDER: tuple[tuple[str, str], ...] = (
 )
 
 
-def data_checks(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def data_checks(
+    con: duckdb.DuckDBPyConnection, reporting_currency: str | None = None
+) -> list[Problem]:
     """Warnings about stored rows that are kept but deserve a look.
 
-    Deals or activities pointing to leads that are not loaded, stage timestamps out of
-    order, and amounts in several currencies with no exchange rates.
+    Deals or activities pointing to leads that are not loaded, deals with no lead, deals
+    won before their lead was created, stage timestamps out of order, and amounts in
+    several currencies, or in another currency than ``reporting_currency``, with no
+    exchange rates.
     """
     out: list[Problem] = []
+    n, won = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE is_won) FROM deals WHERE lead_id IS NULL"
+    ).fetchall()[0]
+    if n:
+        out.append(
+            Problem(
+                f"{n:,} deals ({won:,} of them won) link to no lead; every lead-based figure "
+                "leaves them out (the overview counts them in deals_without_lead, and "
+                "`handoff metric unlinked_deals` shows them by owner)",
+                fix="export the deals with their lead or contact id, or load the leads they "
+                "came from",
+                file="deals",
+                column="lead_id",
+                count=int(n),
+                severity="warning",
+            )
+        )
+    n, ids = con.execute(
+        """SELECT count(*), list(d.deal_id ORDER BY d.deal_id)[1:5]
+           FROM deals d JOIN leads l USING (lead_id)
+           WHERE d.is_won AND coalesce(d.closed_at, d.created_at) < l.created_at"""
+    ).fetchall()[0]
+    if n:
+        out.append(
+            Problem(
+                f"{n:,} won deals were won before their lead was created "
+                f"(e.g. deal_id {', '.join(map(str, ids or []))})",
+                fix="check those deals' close dates and their leads' created dates in the "
+                "CRM; the deals are kept and counted as given",
+                file="deals",
+                column="closed_at",
+                count=int(n),
+                severity="warning",
+            )
+        )
     for name in ("deals", "activities"):
         n, ids = con.execute(
             f"""SELECT count(*), list(DISTINCT lead_id ORDER BY lead_id)[1:5] FROM "{name}" t
@@ -88,6 +127,29 @@ def data_checks(con: duckdb.DuckDBPyConnection) -> list[Problem]:
                     "reporting currency with `handoff settings --set currency=...`",
                     file=name,
                     column="currency",
+                    severity="warning",
+                )
+            )
+        if not reporting_currency:
+            continue
+        n, others = con.execute(
+            f"""SELECT count(*), list(DISTINCT currency ORDER BY currency) FROM "{name}"
+                WHERE amount IS NOT NULL AND currency IS DISTINCT FROM $c
+                  AND currency IS NOT NULL""",
+            {"c": reporting_currency},
+        ).fetchall()[0]
+        if n:
+            out.append(
+                Problem(
+                    f"{n:,} amounts in {name} are in {', '.join(others)}, not in the reporting "
+                    f"currency {reporting_currency}, and no exchange rates are loaded: money "
+                    "totals leave them out",
+                    fix=f"set the reporting currency with `handoff settings --set "
+                    f"currency={others[0]}`, or load the file again with --set currency=... "
+                    "if its amounts are in another currency than the one stored",
+                    file=name,
+                    column="currency",
+                    count=int(n),
                     severity="warning",
                 )
             )
@@ -185,7 +247,7 @@ def health_report(ws: Workspace) -> HealthReport:
     return HealthReport(
         counts=ws.counts(),
         coverage=ws.coverage(),
-        warnings=data_checks(ws.con),
+        warnings=data_checks(ws.con, ws.settings().get("currency")),
         loads=loads,
         settings=ws.settings(),
     )

@@ -38,6 +38,7 @@ CACHE_VALUES = (
     "mql_score_threshold",
     "mql_basis",
     "currency",
+    "money_known",
     "attempt_types",
     "attempt_outbound_only",
     "connect_outcomes",
@@ -228,6 +229,20 @@ def _mql_basis(con: duckdb.DuckDBPyConnection) -> str:
     return "date" if n else "score"
 
 
+def _money_known(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
+    """True when some deal has an amount in the reporting currency (or one with none).
+
+    Without one, every money figure is unknown (NULL, shown as "needs deals.amount"),
+    never 0: a workspace with no amounts has not earned nothing, it has not said.
+    """
+    n = con.execute(
+        "select count(*) from deals where amount is not null "
+        "and (currency is null or currency = $c)",
+        {"c": currency},
+    ).fetchall()[0][0]
+    return bool(n)
+
+
 def session_values(
     con: duckdb.DuckDBPyConnection, settings: dict[str, Any], filters: Filters, by: str | None
 ) -> dict[str, Any]:
@@ -237,6 +252,7 @@ def session_values(
         "mql_basis": _mql_basis(con),
         "cohort_basis": settings["cohort_basis"],
         "currency": settings["currency"],
+        "money_known": _money_known(con, str(settings["currency"])),
         "sla_hours": float(settings["sla_hours"]),
         "give_up_days": int(settings["give_up_days"]),
         "attempt_types": [str(t).lower() for t in settings["attempt_types"]],
@@ -258,6 +274,7 @@ _SQL_TYPES = {
     "mql_score_threshold": "DOUBLE",
     "sla_hours": "DOUBLE",
     "give_up_days": "INTEGER",
+    "money_known": "BOOLEAN",
     "attempt_types": "VARCHAR[]",
     "attempt_outbound_only": "BOOLEAN",
     "connect_outcomes": "VARCHAR[]",

@@ -309,6 +309,8 @@ class Workspace:
             currency=(o.get("currency") or None),
             personal_data=str(o.get("personal_data") or "hash"),
             salt=self._meta("salt") or "",
+            missing_created_at=(o.get("missing_created_at") or None),
+            load_date=_now().date(),
         )
 
     # ---------------------------------------------------------------- loading
@@ -398,7 +400,7 @@ class Workspace:
             self._store_merges(merges, replace=("leads" in staged and not append))
             self._link()
             warnings = [w for p in prepared for w in p.canonical.warnings]
-            warnings.extend(data_checks(con))
+            warnings.extend(data_checks(con, self.settings().get("currency")))
             self._log(batch_id, prepared, append, warnings)
             metrics_mod.build_cache(con, self.settings())
             self._bump_version()

@@ -68,9 +68,12 @@ counts as (
         count(*) filter (where not is_mql and sales_judgement = 'accepted') as non_mql_accepted,
         count(*) filter (where is_mql and sales_judgement is null) as never_worked_mqls,
         count(*) filter (where is_false_rejection) as false_rejections,
-        coalesce(sum(false_rejection_revenue), 0)::double as false_rejection_revenue,
+        -- money is unknown (NULL), not 0, when no deal has an amount in the currency
+        case when getvariable('money_known') then coalesce(sum(false_rejection_revenue), 0)::double end
+            as false_rejection_revenue,
         count(*) filter (where is_missed) as missed_leads,
-        coalesce(sum(won_revenue) filter (where is_missed), 0)::double as missed_revenue
+        case when getvariable('money_known') then coalesce(sum(won_revenue) filter (where is_missed), 0)::double end
+            as missed_revenue
     from flags
     group by dimension
 ),
@@ -120,9 +123,9 @@ empty as (
         null::double as cohens_kappa,
         0::bigint as never_worked_mqls,
         0::bigint as false_rejections,
-        0::double as false_rejection_revenue,
+        case when getvariable('money_known') then 0::double end as false_rejection_revenue,
         0::bigint as missed_leads,
-        0::double as missed_revenue
+        case when getvariable('money_known') then 0::double end as missed_revenue
     where $breakdown = '' and not exists (select 1 from final)
 )
 

@@ -48,7 +48,8 @@ final as (
         g.sales_verdict,
         g.outcome,
         coalesce(c.leads, 0) as leads,
-        coalesce(c.won_revenue, 0)::double as won_revenue,
+        -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
+        case when getvariable('money_known') then coalesce(c.won_revenue, 0)::double end as won_revenue,
         coalesce(c.leads, 0) / nullif(t.all_leads, 0) as share,
         g.m_order,
         g.s_order,

@@ -28,7 +28,8 @@ per_lead as (
     select
         lead_id,
         min(won_at) as first_won_at,
-        sum(amount)::double as won_revenue
+        -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
+        case when getvariable('money_known') then sum(amount)::double end as won_revenue
     from won_after
     group by lead_id
 ),

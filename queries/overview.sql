@@ -21,11 +21,40 @@ lead_counts as (
 deal_counts as (
     select
         count(*) filter (where d.is_won) as won_deals,
-        coalesce(sum(d.amount) filter (
+        -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
+        case when getvariable('money_known') then coalesce(sum(d.amount) filter (
             where d.is_won and (d.currency is null or d.currency = $currency)
-        ), 0) as won_revenue
+        ), 0) end as won_revenue
     from deals d
     join leads l using (lead_id)
+),
+
+-- deals that link to no lead are in no lead-based figure; counted here so they are seen.
+-- A deal's own created date stands in for its lead's cohort; source and owner filters
+-- use the deal's own source and owner; a campaign or segment filter cannot place them.
+unlinked as (
+    select
+        count(*) as deals_without_lead,
+        count(*) filter (where is_won) as won_deals_without_lead
+    from deals
+    where lead_id is null
+      and (getvariable('date_from') is null or created_at >= getvariable('date_from'))
+      and (
+          getvariable('date_to') is null
+          or created_at < getvariable('date_to') + interval 1 day
+      )
+      and (len(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
+      and (len(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
+),
+
+unlinked_counts as (
+    select
+        case when placeable then deals_without_lead end as deals_without_lead,
+        case when placeable then won_deals_without_lead end as won_deals_without_lead
+    from unlinked, (
+        select len(getvariable('campaigns')) = 0
+            and len(getvariable('segment_values')) = 0 as placeable
+    )
 ),
 
 -- activities follow their lead; lead_facts already counts each lead's activities
@@ -37,7 +66,7 @@ activity_counts as (
 ),
 
 final as (
-    select * from lead_counts, deal_counts, activity_counts
+    select * from lead_counts, deal_counts, activity_counts, unlinked_counts
 )
 
 select * from final

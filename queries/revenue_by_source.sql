@@ -6,7 +6,9 @@
 -- (dates, sources, campaigns); monthly spend is pro-rated by the days of the month
 -- that fall inside the date filter. Owner and segment filters cannot split spend, so
 -- every spend column is NULL while one is active, as it is when the workspace holds
--- no spend in the reporting currency.
+-- no spend in the reporting currency. In the same way, won revenue, open pipeline and
+-- everything computed from them are NULL when no deal has an amount in the currency.
+-- A won deal is a closed deal, whatever its closed flag says.
 with
 
 leads as (
@@ -121,8 +123,12 @@ joined as (
         coalesce(d.won_deals, 0) as won_deals,
         coalesce(d.won_deals_in_currency, 0) as won_deals_in_currency,
         coalesce(l.won_leads, 0) as won_leads,
-        coalesce(l.won_revenue, 0)::double as won_revenue,
-        coalesce(l.open_pipeline, 0)::double as open_pipeline,
+        -- unknown (NULL), not 0, when no deal has an amount in the reporting currency;
+        -- every figure derived from them (deal size, per lead, ROI) is then NULL too
+        case when getvariable('money_known') then coalesce(l.won_revenue, 0)::double end
+            as won_revenue,
+        case when getvariable('money_known') then coalesce(l.open_pipeline, 0)::double end
+            as open_pipeline,
         case
             when (select is_usable from spend_state) then coalesce(p.spend, 0)::double
         end as spend

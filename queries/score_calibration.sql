@@ -86,7 +86,8 @@ final as (
         p.sqls / nullif(p.leads, 0) as sql_rate,
         coalesce(p.won, 0) as won,
         p.won / nullif(p.leads, 0) as win_rate,
-        coalesce(p.won_revenue, 0) as won_revenue,
+        -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
+        case when getvariable('money_known') then coalesce(p.won_revenue, 0) end as won_revenue,
         a.auc_sql,
         a.auc_won,
         u.unscored_leads,

@@ -20,7 +20,8 @@ scored as (
 totals as (
     select
         count(*) filter (where is_sql) as all_sqls,
-        coalesce(sum(won_revenue), 0) as all_won_revenue
+        -- money is unknown (NULL), not 0, when no deal has an amount in the currency
+        case when getvariable('money_known') then coalesce(sum(won_revenue), 0) end as all_won_revenue
     from scored
 ),
 
@@ -56,7 +57,7 @@ by_score as (
         count(*) as n_leads,
         count(*) filter (where is_sql) as n_sqls,
         count(*) filter (where is_won) as n_won,
-        coalesce(sum(won_revenue), 0) as revenue
+        case when getvariable('money_known') then coalesce(sum(won_revenue), 0) end as revenue
     from scored
     group by score
 ),
@@ -67,10 +68,10 @@ per_threshold as (
         coalesce(sum(b.n_leads) filter (where b.score >= g.threshold), 0) as leads_sent,
         coalesce(sum(b.n_sqls) filter (where b.score >= g.threshold), 0) as sqls_kept,
         coalesce(sum(b.n_won) filter (where b.score >= g.threshold), 0) as won_kept,
-        coalesce(sum(b.revenue) filter (where b.score >= g.threshold), 0)
-            as won_revenue_kept,
-        coalesce(sum(b.revenue) filter (where b.score < g.threshold), 0)
-            as won_revenue_missed
+        case when getvariable('money_known') then coalesce(sum(b.revenue) filter (where b.score >= g.threshold), 0)
+        end as won_revenue_kept,
+        case when getvariable('money_known') then coalesce(sum(b.revenue) filter (where b.score < g.threshold), 0)
+        end as won_revenue_missed
     from grid g
     left join by_score b on true
     group by g.threshold

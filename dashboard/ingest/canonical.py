@@ -6,6 +6,7 @@ from, the first offending rows as a spreadsheet numbers them, and what to do abo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
@@ -37,6 +38,18 @@ class Options:
     currency: str | None = None
     personal_data: str = "hash"  # "hash" or "drop"
     salt: str = ""
+    # "load_date" or a YYYY-MM-DD date given to rows with no created date (None: stop)
+    missing_created_at: str | None = None
+    # the date of this load, for missing_created_at = "load_date"
+    load_date: dt.date | None = None
+
+    def created_fill(self) -> str | None:
+        """The date (YYYY-MM-DD) rows with no created date get, or None to stop on them."""
+        if not self.missing_created_at:
+            return None
+        if self.missing_created_at == "load_date":
+            return (self.load_date or dt.date.today()).isoformat()
+        return self.missing_created_at
 
 
 @dataclass
@@ -115,6 +128,10 @@ def canonicalise(
             )
         )
 
+    created_fill = options.created_fill() if "created_at" in table.required else None
+    if created_fill is not None and "created_at" not in raw.columns:
+        # the file has no created date at all: every row gets the missing_created_at date
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias("created_at"))
     missing = [c for c in table.required if c not in raw.columns]
     # activities and deals can derive their id; the key is not always required
     if missing:
@@ -214,8 +231,17 @@ def canonicalise(
     if problems:
         raise HandoffError(_summary(file, problems), problems)
 
+    warnings: list[Problem] = []
+    if created_fill is not None:
+        out["created_at"] = _fill_created(
+            out["created_at"], created_fill, options, table, file, mapping, warnings
+        )
+    if table.name in ("deals", "spend"):
+        _fill_currency(out, raw.height, options.currency, file, notes)
+
     frame = pl.DataFrame(out)
-    frame, more_problems, warnings = _validate(frame, table, file=file, mapping=mapping)
+    frame, more_problems, found = _validate(frame, table, file=file, mapping=mapping)
+    warnings.extend(found)
     if more_problems:
         raise HandoffError(_summary(file, more_problems), more_problems)
     merges = None
@@ -228,6 +254,64 @@ def canonicalise(
             )
     frame = _personal(frame, table, options, notes, file)
     return Canonical(table=table.name, frame=frame, notes=notes, warnings=warnings, merges=merges)
+
+
+def _fill_created(
+    series: pl.Series,
+    fill: str,
+    options: Options,
+    table: Table,
+    file: str,
+    mapping: dict[str, str],
+    warnings: list[Problem],
+) -> pl.Series:
+    """Give rows with no created date the ``missing_created_at`` date, with a warning.
+
+    The date is read like any date of the file (midnight in the data time zone, stored in
+    UTC), so it sorts with the real dates around it.
+    """
+    empty = series.is_null()
+    n = int(empty.sum())
+    if not n:
+        return series
+    value = values.parse_timestamp(pl.Series([fill]), timezone=options.timezone).series[0]
+    how = "the load date" if options.missing_created_at == "load_date" else "the date"
+    warnings.append(
+        Problem(
+            f"{n:,} {table.name} have no created date and were given {how} {fill} "
+            "(missing_created_at): their cohort, ages and durations are not real",
+            fix="export the file with its created dates, or load those rows with "
+            "missing_created_at set to a better date",
+            file=file,
+            column=_source(mapping, "created_at"),
+            rows=examples(empty.arg_true().to_list(), [None] * min(n, 5)),
+            count=n,
+            severity="warning",
+        )
+    )
+    return series.fill_null(value)
+
+
+def _fill_currency(
+    out: dict[str, pl.Series], height: int, currency: str | None, file: str, notes: list[str]
+) -> None:
+    """Store the load's currency on every row that carries none.
+
+    The load's currency is the ``currency`` reading option (mapping file or ``--set``),
+    else the reporting currency setting at load time; a currency written in the amounts
+    or in the file's own currency column always wins. So a stored amount's currency never
+    changes meaning when the reporting currency setting changes later.
+    """
+    if not currency or "amount" not in out:
+        return
+    if "currency" not in out:
+        out["currency"] = pl.Series("currency", [currency] * height, dtype=pl.String)
+        notes.append(f"{file}: amounts carry no currency; taken as {currency}")
+        return
+    n = int(out["currency"].is_null().sum())
+    if n:
+        out["currency"] = out["currency"].fill_null(currency)
+        notes.append(f"{file}: {n:,} rows with no currency; taken as {currency}")
 
 
 MERGE_SCHEMA = {"merged_lead_id": pl.String, "kept_lead_id": pl.String, "matched_on": pl.String}
@@ -349,7 +433,10 @@ def _validate(
                     rows=examples(
                         shown["_pos"].to_list(),
                         [
-                            r[0] if len(key) == 1 else tuple(r)
+                            # values as text: a date shows as 2026-03-01, not as a repr
+                            r[0]
+                            if len(key) == 1
+                            else ", ".join("" if v is None else str(v) for v in r)
                             for r in shown.select(key).iter_rows()
                         ],
                         limit=6,
@@ -374,7 +461,7 @@ def _validate(
             )
 
     if table.name == "deals":
-        frame = _deal_flags(frame)
+        frame = _deal_flags(frame, file=file, mapping=mapping, warnings=warnings)
     if table.name == "spend" and "period_grain" not in frame.columns:
         frame = frame.with_columns(
             pl.when(pl.col("period").dt.day().max() == 1)
@@ -385,23 +472,42 @@ def _validate(
     return frame, problems, warnings
 
 
-def _deal_flags(frame: pl.DataFrame) -> pl.DataFrame:
-    """A deal with an explicit won flag and a close date is closed when no flag says so.
+def _deal_flags(
+    frame: pl.DataFrame, *, file: str, mapping: dict[str, str], warnings: list[Problem]
+) -> pl.DataFrame:
+    """Won implies closed: ``is_closed`` is true on every won deal.
 
-    (Won/lost flags from the stage text are derived by recognition, which knows each CRM's
-    stage names.)
+    A deal with an explicit won flag and a close date is closed when no flag says so. An
+    export that marks a deal won but not closed is contradicting itself; the deal is
+    stored as closed (won), with a warning, so it is never won revenue and open pipeline
+    at once. (Won/lost flags from the stage text are derived by recognition, which knows
+    each CRM's stage names.)
     """
-    if (
-        "is_won" in frame.columns
-        and "is_closed" not in frame.columns
-        and "closed_at" in frame.columns
-    ):
-        frame = frame.with_columns(
-            (pl.col("is_won").fill_null(False) | pl.col("closed_at").is_not_null()).alias(
-                "is_closed"
+    if "is_won" not in frame.columns:
+        return frame
+    won = pl.col("is_won").fill_null(False)
+    if "is_closed" in frame.columns:
+        odd = frame.with_row_index("_pos").filter(won & (pl.col("is_closed") == False))  # noqa: E712
+        if odd.height:
+            warnings.append(
+                Problem(
+                    f"{odd.height:,} deals are marked won but not closed; they are stored "
+                    "as closed (won deals count as won revenue, never as open pipeline)",
+                    fix="check the closed flag of those deals in the CRM export",
+                    file=file,
+                    column=_source(mapping, "is_closed"),
+                    rows=examples(odd["_pos"].to_list(), ["won, not closed"] * min(odd.height, 5)),
+                    count=odd.height,
+                    severity="warning",
+                )
             )
+        return frame.with_columns(
+            pl.when(won).then(True).otherwise(pl.col("is_closed")).alias("is_closed")
         )
-    return frame
+    if "closed_at" in frame.columns:
+        return frame.with_columns((won | pl.col("closed_at").is_not_null()).alias("is_closed"))
+    # no closed flag and no close date: only the won deals are known to be closed
+    return frame.with_columns(pl.when(won).then(True).otherwise(None).alias("is_closed"))
 
 
 def _derived_activity_id(frame: pl.DataFrame) -> pl.Expr:

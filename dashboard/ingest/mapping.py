@@ -48,6 +48,7 @@ whose every named column is in the file decides which table the file is.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import itertools
 import re
@@ -1906,6 +1907,7 @@ _OPTIONS: dict[str, str] = {
     "decimal": 'decimal separator of amounts: "." or ","',
     "currency": 'ISO currency of amounts that carry none, e.g. "VND"',
     "personal_data": '"hash" or "drop" e-mail and phone after de-duplication',
+    "missing_created_at": 'date for rows with no created date: "load_date" or "YYYY-MM-DD"',
     "sheet": "sheet of a workbook to read: its name or 0-based number",
     "encoding": 'text encoding of CSV files, e.g. "utf-8" or "cp1258"',
     "delimiter": 'CSV field separator, e.g. ";"',
@@ -1935,6 +1937,9 @@ def _check_option(path: str, key: str, value: object) -> object:
     elif key == "personal_data":
         if value not in ("hash", "drop"):
             raise bad('"hash" or "drop"')
+    elif key == "missing_created_at":
+        if not valid_created_fill(value):
+            raise bad('"load_date" or a date written YYYY-MM-DD')
     elif key == "timezone":
         if not isinstance(value, str):
             raise bad("an IANA time zone such as Asia/Ho_Chi_Minh")
@@ -1965,6 +1970,19 @@ def _check_option(path: str, key: str, value: object) -> object:
     elif not isinstance(value, str):
         raise bad("text")
     return value
+
+
+def valid_created_fill(value: object) -> bool:
+    """True for a ``missing_created_at`` value: "load_date", "" or a YYYY-MM-DD date."""
+    if value in ("", "load_date"):
+        return True
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def load_mapping(path: str | Path) -> MappingFile:

@@ -3,7 +3,11 @@
 -- workspace keeps a copy built with the stored settings (see dashboard/metrics.py) and
 -- metrics filter that copy instead of recomputing it.
 --
--- Session variables: mql_score_threshold, mql_basis ('date' | 'score'), currency.
+-- Session variables: mql_score_threshold, mql_basis ('date' | 'score'), currency,
+-- money_known (some deal has an amount in the currency: else every amount is NULL).
+--
+-- Won implies closed: a deal flagged won is closed whatever its closed flag says (the
+-- load stores it so; this also holds for workspaces loaded before it did).
 create or replace temp view lead_base as
 with
 
@@ -38,14 +42,14 @@ deal_summary as (
         count(*) as n_deals,
         min(created_at) as first_deal_at,
         bool_or(coalesce(is_won, false)) as has_won_deal,
-        bool_or(not coalesce(is_closed, false)) as has_open_deal,
+        bool_or(not (coalesce(is_closed, false) or coalesce(is_won, false))) as has_open_deal,
         min(closed_at) filter (where is_won) as first_won_at,
         count(*) filter (where is_won) as n_won_deals,
         coalesce(sum(amount) filter (
             where is_won and (currency is null or currency = getvariable('currency'))
         ), 0) as won_revenue,
         coalesce(sum(amount) filter (
-            where not coalesce(is_closed, false)
+            where not (coalesce(is_closed, false) or coalesce(is_won, false))
               and (currency is null or currency = getvariable('currency'))
         ), 0) as open_pipeline
     from deals
@@ -68,8 +72,11 @@ joined as (
         d.first_deal_at,
         coalesce(d.n_won_deals, 0) as n_won_deals,
         d.first_won_at,
-        coalesce(d.won_revenue, 0) as won_revenue,
-        coalesce(d.open_pipeline, 0) as open_pipeline,
+        -- unknown, not zero, when no deal has an amount in the reporting currency
+        case when getvariable('money_known') then coalesce(d.won_revenue, 0) end
+            as won_revenue,
+        case when getvariable('money_known') then coalesce(d.open_pipeline, 0) end
+            as open_pipeline,
         coalesce(d.has_won_deal, false) as is_won,
         coalesce(d.has_open_deal, false) as has_open_deal
     from handoff h

@@ -55,6 +55,16 @@ def as_of(t: dict[str, pl.DataFrame]) -> dt.datetime:
     return max(present) if present else dt.datetime(1970, 1, 1)
 
 
+def money_known(deals: pl.DataFrame, settings: dict[str, Any] | None = None) -> bool:
+    """True when some deal has an amount in the reporting currency (or with no currency).
+
+    Without one every money figure is unknown (null), never 0.
+    """
+    currency = {**DEFAULTS, **(settings or {})}["currency"]
+    in_currency = pl.col("currency").is_null() | (pl.col("currency") == currency)
+    return deals.filter(pl.col("amount").is_not_null() & in_currency).height > 0
+
+
 def lead_facts(
     t: dict[str, pl.DataFrame], settings: dict[str, Any] | None = None, f: RefFilters | None = None
 ) -> pl.DataFrame:
@@ -80,6 +90,9 @@ def lead_facts(
         ).alias("handed_off_at_eff")
     )
     in_currency = pl.col("currency").is_null() | (pl.col("currency") == s["currency"])
+    # won implies closed: a won deal is never open, whatever its closed flag says
+    is_open = ~(pl.col("is_closed").fill_null(False) | pl.col("is_won").fill_null(False))
+    known = money_known(deals, s)
     linked = deals.filter(pl.col("lead_id").is_not_null())
     per_lead = linked.group_by("lead_id").agg(
         pl.len().alias("n_deals"),
@@ -89,17 +102,19 @@ def lead_facts(
         .filter(pl.col("is_won").fill_null(False) & in_currency)
         .sum()
         .alias("won_revenue"),
-        pl.col("amount")
-        .filter(~pl.col("is_closed").fill_null(False) & in_currency)
-        .sum()
-        .alias("open_pipeline"),
-        (~pl.col("is_closed").fill_null(False)).any().alias("has_open_deal"),
+        pl.col("amount").filter(is_open & in_currency).sum().alias("open_pipeline"),
+        is_open.any().alias("has_open_deal"),
     )
     out = out.join(per_lead, on="lead_id", how="left").with_columns(
         pl.col("n_deals").fill_null(0),
         pl.col("n_won_deals").fill_null(0),
-        pl.col("won_revenue").fill_null(0.0),
-        pl.col("open_pipeline").fill_null(0.0),
+        # unknown (null), not 0, when no deal has an amount in the reporting currency
+        (pl.col("won_revenue").fill_null(0.0) if known else pl.lit(None, pl.Float64)).alias(
+            "won_revenue"
+        ),
+        (pl.col("open_pipeline").fill_null(0.0) if known else pl.lit(None, pl.Float64)).alias(
+            "open_pipeline"
+        ),
         pl.col("has_open_deal").fill_null(False),
     )
     out = out.with_columns(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from tests.reference.base import DEFAULTS, RefFilters, lead_facts
+from tests.reference.base import DEFAULTS, RefFilters, lead_facts, money_known
 
 MARKETING = ["MQL", "not MQL"]
 SALES = ["accepted", "rejected", "never worked"]
@@ -32,6 +32,11 @@ DISAGREEMENT_COUNTS = (
 
 def _settings(settings: dict[str, Any] | None) -> dict[str, Any]:
     return {**DEFAULTS, **(settings or {})}
+
+
+def _money(t: dict[str, pl.DataFrame], s: dict[str, Any], value: float) -> float | None:
+    """``value``, or None (unknown, not 0) when no deal has an amount in the currency."""
+    return value if money_known(t["deals"], s) else None
 
 
 def _won_deals(t: dict[str, pl.DataFrame], facts: pl.DataFrame, s: dict[str, Any]) -> pl.DataFrame:
@@ -56,7 +61,8 @@ def disagreement_matrix(
     f: RefFilters | None = None,
 ) -> pl.DataFrame:
     """Marketing verdict x sales verdict x outcome: leads, won revenue and share, 24 rows."""
-    facts = lead_facts(t, _settings(settings), f)
+    s = _settings(settings)
+    facts = lead_facts(t, s, f)
     total = facts.height
     rows = []
     for m in MARKETING:
@@ -73,11 +79,11 @@ def disagreement_matrix(
                         "sales_verdict": sv,
                         "outcome": o,
                         "leads": cell.height,
-                        "won_revenue": float(cell["won_revenue"].sum()),
+                        "won_revenue": _money(t, s, float(cell["won_revenue"].sum())),
                         "share": cell.height / total if total else None,
                     }
                 )
-    return pl.DataFrame(rows, schema_overrides={"share": pl.Float64})
+    return pl.DataFrame(rows, schema_overrides={"share": pl.Float64, "won_revenue": pl.Float64})
 
 
 def false_rejection_leads(
@@ -108,7 +114,8 @@ def false_rejection_leads(
     out = out.with_columns(
         ((pl.col("first_won_at") - pl.col("rejected_at")).dt.total_seconds() / 86400.0).alias(
             "days_rejected_to_won"
-        )
+        ),
+        pl.col("won_revenue") if money_known(t["deals"], s) else pl.lit(None, pl.Float64),
     )
     return out.sort(["won_revenue", "lead_id"], descending=[True, False])
 
@@ -170,7 +177,9 @@ def disagreement(
         .then(pl.lit("accepted"))
         .alias("judgement"),
     )
-    fr = false_rejection_leads(t, s, f).select("lead_id", fr_revenue="won_revenue")
+    fr = false_rejection_leads(t, s, f).select(
+        "lead_id", fr_revenue=pl.col("won_revenue").fill_null(0.0), is_fr=pl.lit(True)
+    )
     facts = facts.join(fr, on="lead_id", how="left")
     rows = []
     for key, g in facts.group_by("dimension"):
@@ -195,10 +204,12 @@ def disagreement(
                 "never_worked_mqls": g.filter(
                     pl.col("is_mql") & pl.col("judgement").is_null()
                 ).height,
-                "false_rejections": int(g["fr_revenue"].is_not_null().sum()),
-                "false_rejection_revenue": float(g["fr_revenue"].fill_null(0.0).sum()),
+                "false_rejections": int(g["is_fr"].is_not_null().sum()),
+                "false_rejection_revenue": _money(
+                    t, s, float(g["fr_revenue"].fill_null(0.0).sum())
+                ),
                 "missed_leads": missed.height,
-                "missed_revenue": float(missed["won_revenue"].sum()),
+                "missed_revenue": _money(t, s, float(missed["won_revenue"].fill_null(0.0).sum())),
             }
         )
     if by is None and not rows:
@@ -208,8 +219,8 @@ def disagreement(
                 **dict.fromkeys(DISAGREEMENT_COUNTS, 0),
                 "agreement_rate": None,
                 "cohens_kappa": None,
-                "false_rejection_revenue": 0.0,
-                "missed_revenue": 0.0,
+                "false_rejection_revenue": _money(t, s, 0.0),
+                "missed_revenue": _money(t, s, 0.0),
             }
         )
     schema = {
@@ -261,7 +272,8 @@ def score_calibration(
     f: RefFilters | None = None,
 ) -> pl.DataFrame:
     """Ten score deciles by rank (ties by lead_id) with SQL and win rates, plus the AUCs."""
-    facts = lead_facts(t, _settings(settings), f)
+    s = _settings(settings)
+    facts = lead_facts(t, s, f)
     scored = facts.filter(pl.col("lead_score").is_not_null()).sort(["lead_score", "lead_id"])
     scored = scored.with_columns(pl.Series("decile", _ntile(scored.height), dtype=pl.Int64))
     scores = scored["lead_score"].cast(pl.Float64).to_list()
@@ -285,7 +297,7 @@ def score_calibration(
                 "sql_rate": sqls / n if n else None,
                 "won": won,
                 "win_rate": won / n if n else None,
-                "won_revenue": float(g["won_revenue"].sum()),
+                "won_revenue": _money(t, s, float(g["won_revenue"].fill_null(0.0).sum())),
                 "auc_sql": auc_sql,
                 "auc_won": auc_won,
                 "unscored_leads": unscored,
@@ -296,7 +308,15 @@ def score_calibration(
         rows,
         schema_overrides={
             c: pl.Float64
-            for c in ("min_score", "max_score", "sql_rate", "win_rate", "auc_sql", "auc_won")
+            for c in (
+                "min_score",
+                "max_score",
+                "sql_rate",
+                "win_rate",
+                "won_revenue",
+                "auc_sql",
+                "auc_won",
+            )
         },
     )
 
@@ -315,7 +335,7 @@ def threshold_whatif(
     current = float(s["mql_score_threshold"])
     grid = {round(i * step, 6) for i in range(math.floor(100 / step) + 1)} | {current}
     all_sqls = int(scored["is_sql"].sum())
-    all_revenue = float(scored["won_revenue"].sum())
+    all_revenue = _money(t, s, float(scored["won_revenue"].fill_null(0.0).sum()))
     reps = facts.filter(pl.col("is_handed_off") & pl.col("owner").is_not_null())["owner"]
     n_reps = reps.n_unique()
     cohort = facts["cohort_at"].drop_nulls()
@@ -326,7 +346,7 @@ def threshold_whatif(
         sent = scored.filter(pl.col("lead_score") >= thr)
         below = scored.filter(pl.col("lead_score") < thr)
         sqls = int(sent["is_sql"].sum())
-        kept = float(sent["won_revenue"].sum())
+        kept = _money(t, s, float(sent["won_revenue"].fill_null(0.0).sum()))
         rows.append(
             {
                 "threshold": thr,
@@ -336,8 +356,12 @@ def threshold_whatif(
                 "sql_share_kept": sqls / all_sqls if all_sqls else None,
                 "won_kept": int(sent["is_won"].sum()),
                 "won_revenue_kept": kept,
-                "won_revenue_missed": float(below["won_revenue"].sum()),
-                "revenue_share_kept": kept / all_revenue if all_revenue else None,
+                "won_revenue_missed": _money(
+                    t, s, float(below["won_revenue"].fill_null(0.0).sum())
+                ),
+                "revenue_share_kept": kept / all_revenue
+                if all_revenue and kept is not None
+                else None,
                 "sqls_per_lead_sent": sqls / sent.height if sent.height else None,
                 "leads_per_rep_week": sent.height / n_reps / weeks if n_reps else None,
                 "unscored_leads": facts.height - scored.height,
@@ -349,6 +373,8 @@ def threshold_whatif(
             c: pl.Float64
             for c in (
                 "sql_share_kept",
+                "won_revenue_kept",
+                "won_revenue_missed",
                 "revenue_share_kept",
                 "sqls_per_lead_sent",
                 "leads_per_rep_week",

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from tests.reference.base import DEFAULTS, RefFilters, lead_facts
+from tests.reference.base import DEFAULTS, RefFilters, lead_facts, money_known
 
 NO_SOURCE = "(no source)"
 NOT_SET = "(not set)"
@@ -174,7 +174,7 @@ def revenue_by_source(
         if won and in_currency and deal["amount"] is not None:
             r["won_deals_in_currency"] += 1
             r["won_revenue"] += deal["amount"]
-        if not deal["is_closed"] and in_currency and deal["amount"] is not None:
+        if not (deal["is_closed"] or won) and in_currency and deal["amount"] is not None:
             r["open_pipeline"] += deal["amount"]
     won_leads = facts.filter(pl.col("is_won")).group_by("source_key").len()
     for source, n in won_leads.iter_rows():
@@ -194,10 +194,12 @@ def revenue_by_source(
     for source in spend:
         row(source)
 
+    known = money_known(t["deals"], s)
     out = []
     for source, r in rows.items():
         sp = spend.get(source, 0.0) if spend_known else None
-        rev = r["won_revenue"]
+        # unknown, not 0, when no deal has an amount in the reporting currency
+        rev = r["won_revenue"] if known else None
         out.append(
             {
                 "source": source,
@@ -212,16 +214,16 @@ def revenue_by_source(
                 "avg_deal_size": _ratio(rev, r["won_deals_in_currency"]),
                 "revenue_per_lead": _ratio(rev, r["leads"]),
                 "revenue_per_mql": _ratio(rev, r["mqls"]),
-                "open_pipeline": r["open_pipeline"],
+                "open_pipeline": r["open_pipeline"] if known else None,
                 "spend": sp,
                 "cost_per_lead": _ratio(sp, r["leads"]),
                 "cost_per_mql": _ratio(sp, r["mqls"]),
                 "cost_per_sql": _ratio(sp, r["sqls"]),
                 "cac": _ratio(sp, r["won_leads"]),
-                "roi": None if sp is None else _ratio(rev - sp, sp),
+                "roi": None if sp is None or rev is None else _ratio(rev - sp, sp),
             }
         )
-    out.sort(key=lambda x: (-x["won_revenue"], -x["leads"], x["source"]))
+    out.sort(key=lambda x: (-(x["won_revenue"] or 0.0), -x["leads"], x["source"]))
     schema = {c: pl.Float64 for c in REVENUE_COLUMNS}
     schema.update(
         {
