@@ -59,6 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Only outbound activities (or ones with no direction) count as attempts.",
     ),
     Setting(
+        "inbound_counts_as_contact",
+        True,
+        "bool",
+        "An inbound activity (the lead called or wrote in) with a connect outcome counts as "
+        "sales reaching the lead: for the first touch, connects and given-up leads (it is "
+        "never counted as an attempt while attempt_outbound_only is on).",
+    ),
+    Setting(
         "connect_outcomes",
         ["connected", "replied", "completed", "meeting held", "answered", "held"],
         "list",
