@@ -260,10 +260,16 @@ def score_calibration(
     settings: dict[str, Any] | None = None,
     f: RefFilters | None = None,
 ) -> pl.DataFrame:
-    """Ten score deciles by rank (ties by lead_id) with SQL and win rates, plus the AUCs."""
+    """Ten score deciles by rank (tied scores in one decile) with SQL and win rates, AUCs."""
     facts = lead_facts(t, _settings(settings), f)
     scored = facts.filter(pl.col("lead_score").is_not_null()).sort(["lead_score", "lead_id"])
-    scored = scored.with_columns(pl.Series("decile", _ntile(scored.height), dtype=pl.Int64))
+    buckets = _ntile(scored.height)
+    # a run of equal scores takes the bucket of its first row: ties are never split
+    values = scored["lead_score"].to_list()
+    for i in range(1, len(values)):
+        if values[i] == values[i - 1]:
+            buckets[i] = buckets[i - 1]
+    scored = scored.with_columns(pl.Series("decile", buckets, dtype=pl.Int64))
     scores = scored["lead_score"].cast(pl.Float64).to_list()
     auc_sql = auc(scores, scored["is_sql"].to_list())
     auc_won = auc(scores, scored["is_won"].to_list())
