@@ -179,9 +179,11 @@ def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
     arms = []
     for dim in dimensions(con):
         if dim == "month":
+            # the cohort month on the team's clock (data_timezone), as lead_facts cuts it
             expr = (
-                "strftime(case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
-                "else created_at end, '%Y-%m')"
+                "strftime(timezone(getvariable('data_timezone'), timezone('UTC', "
+                "case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
+                "else created_at end)), '%Y-%m')"
             )
         elif dim in cols:
             expr = f'cast("{dim}" as varchar)'
@@ -237,6 +239,7 @@ def session_values(
         "mql_score_threshold": float(settings["mql_score_threshold"]),
         "mql_basis": _mql_basis(con),
         "cohort_basis": settings["cohort_basis"],
+        "data_timezone": str(settings.get("timezone") or "UTC"),
         "currency": settings["currency"],
         "sla_hours": float(settings["sla_hours"]),
         "give_up_days": int(settings["give_up_days"]),

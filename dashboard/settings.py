@@ -84,7 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
         "timezone",
         "UTC",
         "timezone",
-        "Time zone of dates in uploaded files that carry none; stored times are UTC.",
+        "Time zone of dates in uploaded files that carry none, and where days and months "
+        "(cohorts, date filters) start; stored times are UTC.",
         group="data",
     ),
     Setting(

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "connect_outcomes": ["connected", "replied", "completed", "meeting held", "answered", "held"],
     "cohort_basis": "created",
     "currency": "VND",
+    "timezone": "UTC",
 }
 
 
@@ -133,12 +134,22 @@ def lead_facts(
             "cohort_at"
         ),
     )
-    out = out.with_columns(pl.col("cohort_at").dt.truncate("1mo").dt.date().alias("cohort_month"))
+    # months and date filters on the team's clock: the UTC moment in the data time zone
+    local = (
+        pl.col("cohort_at")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(str(s.get("timezone") or "UTC"))
+        .dt.replace_time_zone(None)
+    )
+    out = out.with_columns(local.alias("cohort_local_at"))
+    out = out.with_columns(
+        pl.col("cohort_local_at").dt.truncate("1mo").dt.date().alias("cohort_month")
+    )
     if f.date_from is not None:
-        out = out.filter(pl.col("cohort_at") >= dt.datetime.combine(f.date_from, dt.time()))
+        out = out.filter(pl.col("cohort_local_at") >= dt.datetime.combine(f.date_from, dt.time()))
     if f.date_to is not None:
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time())
-        out = out.filter(pl.col("cohort_at") < end)
+        out = out.filter(pl.col("cohort_local_at") < end)
     for column, values in (("source", f.sources), ("campaign", f.campaigns), ("owner", f.owners)):
         if values:
             out = out.filter(pl.col(column).is_in(values))

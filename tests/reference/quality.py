@@ -159,7 +159,7 @@ def disagreement(
     if by is None:
         dim = pl.lit(None, dtype=pl.String)
     elif by == "month":
-        dim = pl.col("cohort_at").dt.strftime("%Y-%m")
+        dim = pl.col("cohort_local_at").dt.strftime("%Y-%m")
     else:
         dim = pl.col(by).cast(pl.String)
     facts = facts.with_columns(
