@@ -671,3 +671,35 @@ def test_inbound_contact_can_be_switched_off(inbound_ws: Path) -> None:
 def test_reference_agrees_on_the_inbound_fixture(inbound_ws: Path) -> None:
     check_all(inbound_ws)
     check_all(inbound_ws, {"inbound_counts_as_contact": False})
+
+
+def test_an_accepted_lead_can_be_given_up_but_an_untouched_one_is_never_touched(
+    tmp_path: Path,
+) -> None:
+    # now = 03-01 00:00. K and U were accepted on 02-02 and are not SQL, rejected or dealt.
+    # K: one unanswered call on 02-01 (28 days silent): given up although accepted.
+    # U: accepted and never attempted: never touched, not given up.
+    # S: same as K but an SQL: resolved, so not given up.
+    leads = [
+        _lead("K", "2025-02-01 00:00", "An", "2025-02-01 00:00", accepted_at="2025-02-02 00:00"),
+        _lead("U", "2025-02-01 00:00", "An", "2025-02-01 00:00", accepted_at="2025-02-02 00:00"),
+        _lead("S", "2025-02-01 00:00", "An", "2025-02-01 00:00", sql_at="2025-02-02 00:00"),
+        _lead("Z", "2025-03-01 00:00", None, None),
+    ]
+    acts = [
+        _act(1, "K", "2025-02-01 01:00", "call", "outbound", "no answer"),
+        _act(2, "S", "2025-02-01 01:00", "call", "outbound", "no answer"),
+    ]
+    path = workspace_from_frames(
+        tmp_path / "w.duckdb",
+        {"leads": frame("leads", leads), "activities": frame("activities", acts)},
+    )
+    with duckdb.connect(str(path), read_only=True) as con:
+        metrics.prepare_session(con, SETTINGS, metrics.Filters())
+        got = con.sql(
+            "select lead_id, is_given_up, is_never_touched from touch_base order by lead_id"
+        ).fetchall()
+    assert got == [("K", True, False), ("S", False, False), ("U", False, True)]
+    owner = run(path, "followup_by_owner").filter(pl.col("owner") == "An")
+    assert owner["given_up"].to_list() == [1]
+    check_all(path)
