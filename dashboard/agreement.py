@@ -140,6 +140,7 @@ def definitions(settings: dict[str, Any], lang: str) -> list[str]:
         t("definitions.def_sla", lang, hours=v("sla_hours")),
         t("definitions.def_attempt", lang, types=v("attempt_types"), direction=direction),
         t("definitions.def_connect", lang, outcomes=v("connect_outcomes")),
+        t("definitions.def_inbound_contact", lang, value=v("inbound_counts_as_contact")),
         t("definitions.def_given_up", lang, days=v("give_up_days")),
         t("definitions.def_cohort", lang, cohort=cohort),
         t("definitions.def_currency", lang, currency=v("currency")),

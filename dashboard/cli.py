@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser("metrics", help="list every metric with its description")
+    # accepted like every command, so scripts can pass it everywhere; the list of
+    # metrics is the same for every workspace
+    _workspace_arg(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser(

@@ -41,6 +41,7 @@ CACHE_VALUES = (
     "money_known",
     "attempt_types",
     "attempt_outbound_only",
+    "inbound_counts_as_contact",
     "connect_outcomes",
     "sla_hours",
     "give_up_days",
@@ -179,9 +180,11 @@ def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
     arms = []
     for dim in dimensions(con):
         if dim == "month":
+            # the cohort month on the team's clock (data_timezone), as lead_facts cuts it
             expr = (
-                "strftime(case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
-                "else created_at end, '%Y-%m')"
+                "strftime(timezone(getvariable('data_timezone'), timezone('UTC', "
+                "case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
+                "else created_at end)), '%Y-%m')"
             )
         elif dim in cols:
             expr = f'cast("{dim}" as varchar)'
@@ -251,12 +254,14 @@ def session_values(
         "mql_score_threshold": float(settings["mql_score_threshold"]),
         "mql_basis": _mql_basis(con),
         "cohort_basis": settings["cohort_basis"],
+        "data_timezone": str(settings.get("timezone") or "UTC"),
         "currency": settings["currency"],
         "money_known": _money_known(con, str(settings["currency"])),
         "sla_hours": float(settings["sla_hours"]),
         "give_up_days": int(settings["give_up_days"]),
         "attempt_types": [str(t).lower() for t in settings["attempt_types"]],
         "attempt_outbound_only": bool(settings["attempt_outbound_only"]),
+        "inbound_counts_as_contact": bool(settings["inbound_counts_as_contact"]),
         "connect_outcomes": [str(t).lower() for t in settings["connect_outcomes"]],
         "date_from": filters.date_from,
         "date_to": filters.date_to,
@@ -277,6 +282,7 @@ _SQL_TYPES = {
     "money_known": "BOOLEAN",
     "attempt_types": "VARCHAR[]",
     "attempt_outbound_only": "BOOLEAN",
+    "inbound_counts_as_contact": "BOOLEAN",
     "connect_outcomes": "VARCHAR[]",
     "date_from": "DATE",
     "date_to": "DATE",

@@ -59,6 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Only outbound activities (or ones with no direction) count as attempts.",
     ),
     Setting(
+        "inbound_counts_as_contact",
+        True,
+        "bool",
+        "An inbound activity (the lead called or wrote in) with a connect outcome counts as "
+        "sales reaching the lead: for the first touch, connects and given-up leads (it is "
+        "never counted as an attempt while attempt_outbound_only is on).",
+    ),
+    Setting(
         "connect_outcomes",
         ["connected", "replied", "completed", "meeting held", "answered", "held"],
         "list",
@@ -76,7 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
         "timezone",
         "UTC",
         "timezone",
-        "Time zone of dates in uploaded files that carry none; stored times are UTC.",
+        "Time zone of dates in uploaded files that carry none, and where days and months "
+        "(cohorts, date filters) start; stored times are UTC.",
         group="data",
     ),
     Setting(

@@ -1,7 +1,9 @@
 -- score_calibration: SQL and win rate by score decile, and the AUC of the score for SQL
 -- and for won. Deciles are by rank over the scored leads in the filters, lowest scores
--- first; ties in score are put in order by lead_id, so equal scores can straddle two
--- deciles (min_score and max_score show it). Leads without a score are left out.
+-- first, cut as ntile(10) would cut them (the first n % 10 deciles one lead larger), except
+-- that equal scores are never split: a group of tied scores goes whole into the decile of
+-- its first member, so some deciles can hold more leads and later ones fewer or none.
+-- Leads without a score are left out.
 with
 
 scored as (
@@ -22,11 +24,25 @@ unscored as (
     from lead_facts
 ),
 
+-- p: the 0-based position of the first lead with this score (rank() gives ties the same
+-- rank); q, r: ntile's bucket size and how many buckets get one more
+positioned as (
+    select
+        *,
+        rank() over (order by score) - 1 as p,
+        count(*) over () // 10 as q,
+        count(*) over () % 10 as r
+    from scored
+),
+
 ranked as (
     select
         *,
-        ntile(10) over (order by score, lead_id) as decile
-    from scored
+        case
+            when p < r * (q + 1) then p // (q + 1) + 1
+            else r + (p - r * (q + 1)) // q + 1
+        end as decile
+    from positioned
 ),
 
 deciles as (

@@ -21,6 +21,13 @@ def test_metrics_lists_every_metric_with_its_description(run) -> None:
         assert name in table
 
 
+def test_metrics_accepts_workspace_like_every_command(run, sample_workspace) -> None:
+    with_ws = run("metrics", "--workspace", sample_workspace, "--format", "json")
+    assert with_ws.code == 0, with_ws.err
+    assert json.loads(with_ws.out) == json.loads(run("metrics", "--format", "json").out)
+    assert run("metrics", "-w", sample_workspace).code == 0
+
+
 def test_metric_json_is_an_array_of_rows_with_numbers_as_numbers(run, sample_workspace) -> None:
     r = run("metric", "overview", "-w", sample_workspace, "--format", "json")
     assert r.code == 0, r.err

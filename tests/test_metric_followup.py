@@ -607,3 +607,99 @@ def test_documented_columns_are_exactly_the_output_columns(hand_ws: Path) -> Non
         metric = metrics.get(name)
         assert metric.supports_by == (name in BY_METRICS), name
         assert list(run(hand_ws, name).columns) == list(metric.columns), name
+
+
+# --- inbound contact -------------------------------------------------------------------------
+#
+# lead handoff      activities                                           now = 03-01 00:00
+# P    02-01 00:00  call out 02-01 01:00 no answer, call IN 02-02 00:00 connected (27 d ago)
+# Q    02-01 00:00  call IN 02-01 02:00 connected (120 min after the handoff), nothing else
+# R    02-01 00:00  email IN 02-01 00:30 "received" (not a connect outcome), nothing else
+
+
+@pytest.fixture(scope="module")
+def inbound_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    leads = [
+        _lead("P", "2025-02-01 00:00", "An", "2025-02-01 00:00"),
+        _lead("Q", "2025-02-01 00:00", "An", "2025-02-01 00:00"),
+        _lead("R", "2025-02-01 00:00", "An", "2025-02-01 00:00"),
+        _lead("Z", "2025-03-01 00:00", None, None),
+    ]
+    acts = [
+        _act(1, "P", "2025-02-01 01:00", "call", "outbound", "no answer"),
+        _act(2, "P", "2025-02-02 00:00", "call", "inbound", "connected"),
+        _act(3, "Q", "2025-02-01 02:00", "call", "inbound", "connected"),
+        _act(4, "R", "2025-02-01 00:30", "email", "inbound", "received"),
+    ]
+    tables = {"leads": frame("leads", leads), "activities": frame("activities", acts)}
+    return workspace_from_frames(tmp_path_factory.mktemp("inbound") / "w.duckdb", tables)
+
+
+def test_inbound_connected_call_is_contact_so_the_lead_is_not_given_up(inbound_ws: Path) -> None:
+    with duckdb.connect(str(inbound_ws), read_only=True) as con:
+        metrics.prepare_session(con, SETTINGS, metrics.Filters())
+        got = con.sql(
+            "select lead_id, n_attempts, has_connect, is_given_up, is_never_touched,"
+            " minutes_to_first_touch from touch_base order by lead_id"
+        ).fetchall()
+    assert got == [
+        # P: one outbound attempt, then the lead called in and reached sales
+        ("P", 1, True, False, False, 60.0),
+        # Q: only the inbound call: contact after 120 minutes, yet no attempt
+        ("Q", 0, True, False, False, 120.0),
+        # R: an inbound e-mail that is not a connect is neither contact nor attempt
+        ("R", 0, False, False, True, None),
+    ]
+    owner = run(inbound_ws, "followup_by_owner").filter(pl.col("owner") == "An")
+    assert owner["given_up"].to_list() == [0]
+    assert owner["connect_rate"].to_list() == [2 / 3]
+
+
+def test_inbound_contact_can_be_switched_off(inbound_ws: Path) -> None:
+    off = {"inbound_counts_as_contact": False}
+    owner = run(inbound_ws, "followup_by_owner", off).filter(pl.col("owner") == "An")
+    # P: one unanswered attempt, silent 28 days: given up; Q and R: never touched
+    assert owner["given_up"].to_list() == [1]
+    assert owner["connect_rate"].to_list() == [0.0]
+    speed = run(inbound_ws, "speed_to_lead_by_owner", off).filter(pl.col("owner") == "An")
+    assert speed["never_touched"].to_list() == [2]
+    assert run(inbound_ws, "speed_to_lead_by_owner").filter(pl.col("owner") == "An")[
+        "never_touched"
+    ].to_list() == [1]
+
+
+def test_reference_agrees_on_the_inbound_fixture(inbound_ws: Path) -> None:
+    check_all(inbound_ws)
+    check_all(inbound_ws, {"inbound_counts_as_contact": False})
+
+
+def test_an_accepted_lead_can_be_given_up_but_an_untouched_one_is_never_touched(
+    tmp_path: Path,
+) -> None:
+    # now = 03-01 00:00. K and U were accepted on 02-02 and are not SQL, rejected or dealt.
+    # K: one unanswered call on 02-01 (28 days silent): given up although accepted.
+    # U: accepted and never attempted: never touched, not given up.
+    # S: same as K but an SQL: resolved, so not given up.
+    leads = [
+        _lead("K", "2025-02-01 00:00", "An", "2025-02-01 00:00", accepted_at="2025-02-02 00:00"),
+        _lead("U", "2025-02-01 00:00", "An", "2025-02-01 00:00", accepted_at="2025-02-02 00:00"),
+        _lead("S", "2025-02-01 00:00", "An", "2025-02-01 00:00", sql_at="2025-02-02 00:00"),
+        _lead("Z", "2025-03-01 00:00", None, None),
+    ]
+    acts = [
+        _act(1, "K", "2025-02-01 01:00", "call", "outbound", "no answer"),
+        _act(2, "S", "2025-02-01 01:00", "call", "outbound", "no answer"),
+    ]
+    path = workspace_from_frames(
+        tmp_path / "w.duckdb",
+        {"leads": frame("leads", leads), "activities": frame("activities", acts)},
+    )
+    with duckdb.connect(str(path), read_only=True) as con:
+        metrics.prepare_session(con, SETTINGS, metrics.Filters())
+        got = con.sql(
+            "select lead_id, is_given_up, is_never_touched from touch_base order by lead_id"
+        ).fetchall()
+    assert got == [("K", True, False), ("S", False, False), ("U", False, True)]
+    owner = run(path, "followup_by_owner").filter(pl.col("owner") == "An")
+    assert owner["given_up"].to_list() == [1]
+    check_all(path)

@@ -507,3 +507,67 @@ def test_sample_funnel_by_source_shows_zalo_rejected_and_purchased_list_overrate
     per_mql = {s: sql_per_mql(s) for s in sources}
     assert min(per_mql, key=per_mql.get) == "Purchased list"
     assert per_mql["Purchased list"] < 0.10
+
+
+# ---------------------------------------------------------------- the data time zone
+#
+# Times are stored in UTC; Ho Chi Minh City is UTC+7 all year.
+# lead  created (UTC)      on the team's clock (Asia/Ho_Chi_Minh)
+# L1    2026-02-28 20:00   2026-03-01 03:00  -> March, not February
+# L2    2026-02-28 16:59   2026-02-28 23:59  -> February either way
+# L3    2026-03-31 17:00   2026-04-01 00:00  -> April, not March
+
+
+@pytest.fixture(scope="module")
+def tz_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    leads = frame(
+        "leads",
+        [
+            {"lead_id": "L1", "created_at": D(2026, 2, 28, 20, 0)},
+            {"lead_id": "L2", "created_at": D(2026, 2, 28, 16, 59)},
+            {"lead_id": "L3", "created_at": D(2026, 3, 31, 17, 0)},
+        ],
+    )
+    return workspace_from_frames(tmp_path_factory.mktemp("tz") / "w.duckdb", {"leads": leads})
+
+
+HCM = {"timezone": "Asia/Ho_Chi_Minh"}
+
+
+def _leads_per_month(df: pl.DataFrame) -> dict[dt.date, int]:
+    first = df.filter(pl.col("stage_order") == 1)
+    return dict(zip(_col(first, "cohort_month"), _col(first, "count"), strict=True))
+
+
+def test_cohort_months_are_cut_at_midnight_in_the_data_time_zone(tz_ws: Path) -> None:
+    utc = _leads_per_month(_run(tz_ws, "funnel_cohort"))
+    assert utc == {dt.date(2026, 2, 1): 2, dt.date(2026, 3, 1): 1}
+    hcm = _leads_per_month(_run(tz_ws, "funnel_cohort", s=HCM))
+    assert hcm == {dt.date(2026, 2, 1): 1, dt.date(2026, 3, 1): 1, dt.date(2026, 4, 1): 1}
+    by_month = _run(tz_ws, "funnel", s=HCM, by="month").filter(pl.col("stage") == "lead")
+    assert dict(zip(_col(by_month, "dimension"), _col(by_month, "count"), strict=True)) == {
+        "2026-02": 1,
+        "2026-03": 1,
+        "2026-04": 1,
+    }
+
+
+def test_date_filters_are_days_in_the_data_time_zone(tz_ws: Path) -> None:
+    march = metrics.Filters(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    with duckdb.connect(str(tz_ws), read_only=True) as con:
+        for extra, expected in (({}, [("L3",)]), (HCM, [("L1",)])):
+            metrics.prepare_session(con, {**SETTINGS, **extra}, march)
+            assert con.sql("select lead_id from lead_facts order by 1").fetchall() == expected
+
+
+def test_funnel_metrics_match_the_reference_in_the_data_time_zone(
+    sample_workspace: Path, sample_tables: dict[str, pl.DataFrame]
+) -> None:
+    s = {**SETTINGS, **HCM}
+    f = metrics.Filters(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 3, 31))
+    rf = RefFilters(date_from=f.date_from, date_to=f.date_to)
+    _compare(
+        _run(sample_workspace, "funnel", s=s, f=f, by="month"),
+        ref.funnel(sample_tables, s, rf, "month"),
+    )
+    _compare(_run(sample_workspace, "funnel_cohort", s=s), ref.funnel_cohort(sample_tables, s))

@@ -369,6 +369,13 @@ def scores_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"lead_id": "O1", "created_at": D("2025-01-01"), "lead_score": 10.0, "source": "One",
          "sql_at": D("2025-01-02")},
     ]  # fmt: skip
+    # 25 leads with many ties: 5 at 40, 15 at 50 (every third an SQL), 5 at 70
+    leads += [
+        {"lead_id": f"E{i:02d}", "created_at": D("2025-01-01"),
+         "lead_score": 40.0 if i < 5 else 50.0 if i < 20 else 70.0, "source": "Ties",
+         "sql_at": D("2025-01-05") if 5 <= i < 20 and i % 3 == 0 else None}
+        for i in range(25)
+    ]  # fmt: skip
     # twelve leads scored 1..12 (ids out of score order) to check the decile cut
     leads += [
         {"lead_id": f"N{13 - i:02d}", "created_at": D("2025-01-01"), "lead_score": float(i),
@@ -389,7 +396,7 @@ def scores_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 FIXTURE = metrics.Filters(sources=["Fixture"])
 
 
-def test_auc_counts_ties_as_half_and_deciles_break_ties_by_lead_id(scores_ws: Path) -> None:
+def test_auc_counts_ties_as_half_and_deciles_keep_tied_scores_together(scores_ws: Path) -> None:
     out = run(scores_ws, "score_calibration", filters=FIXTURE)
     assert out.height == 10
     # SQL: positives 20, 30; negatives 10, 20: pairs 1 + 1/2 + 1 + 1 = 3.5 of 4
@@ -398,18 +405,54 @@ def test_auc_counts_ties_as_half_and_deciles_break_ties_by_lead_id(scores_ws: Pa
     assert out["auc_won"].to_list() == [pytest.approx(0.5)] * 10
     assert out["unscored_leads"].to_list() == [1] * 10
     assert out["scored_leads"].to_list() == [4] * 10
-    # four scored leads: one per decile 1..4 (S2 before S3 at the tied score 20)
+    # four scored leads 10, 20, 20, 30: one row per decile, except that the two leads at
+    # the tied score 20 (S2, S3) share decile 2 and decile 3 stays empty
     first = out.head(4).select("decile", "min_score", "leads", "sqls", "won", "won_revenue")
     assert rows(first) == [
         {"decile": 1, "min_score": 10.0, "leads": 1, "sqls": 0, "won": 1, "won_revenue": 100.0},
-        {"decile": 2, "min_score": 20.0, "leads": 1, "sqls": 1, "won": 0, "won_revenue": 0.0},
-        {"decile": 3, "min_score": 20.0, "leads": 1, "sqls": 0, "won": 0, "won_revenue": 0.0},
+        {"decile": 2, "min_score": 20.0, "leads": 2, "sqls": 1, "won": 0, "won_revenue": 0.0},
+        {"decile": 3, "min_score": None, "leads": 0, "sqls": 0, "won": 0, "won_revenue": 0.0},
         {"decile": 4, "min_score": 30.0, "leads": 1, "sqls": 1, "won": 1, "won_revenue": 300.0},
     ]
     empty = out.filter(pl.col("decile") > 4)
     assert empty["leads"].to_list() == [0] * 6
     assert empty["sql_rate"].null_count() == 6
     assert empty["min_score"].null_count() == 6
+
+
+def test_many_equal_scores_stay_in_one_decile(scores_ws: Path) -> None:
+    out = run(scores_ws, "score_calibration", filters=metrics.Filters(sources=["Ties"]))
+    # 25 leads: ntile sizes 3,3,3,3,3,2,2,2,2,2. The five 40s start at position 0
+    # (decile 1), the fifteen 50s at position 5 (decile 2), the five 70s at position 20
+    # (past the 15 rows of the five larger deciles: 5 + (20 - 15) // 2 + 1 = decile 8)
+    assert out["leads"].to_list() == [5, 15, 0, 0, 0, 0, 0, 5, 0, 0]
+    assert out["min_score"].to_list() == [
+        40.0,
+        50.0,
+        None,
+        None,
+        None,
+        None,
+        None,
+        70.0,
+        None,
+        None,
+    ]
+    assert out["max_score"].to_list() == [
+        40.0,
+        50.0,
+        None,
+        None,
+        None,
+        None,
+        None,
+        70.0,
+        None,
+        None,
+    ]
+    # SQLs among the 50s: E06, E09, E12, E15, E18
+    assert out["sqls"].to_list() == [0, 5, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert out["sql_rate"][1] == pytest.approx(5 / 15)
 
 
 def test_auc_is_half_for_tied_scores_one_when_perfect_and_empty_for_one_class(

@@ -254,7 +254,9 @@ basis = (
     if ctx.facts.settings.get("cohort_basis") == "mql"
     else T("funnel.basis_created")
 )
-st.caption(T("funnel.cohort_caption", basis=basis))
+st.caption(
+    T("funnel.cohort_caption", basis=basis, timezone=ctx.facts.settings.get("timezone") or "UTC")
+)
 cohort = ui.metric(ctx, "funnel_cohort")
 if ui.usable(ctx, cohort):
     c = cohort.frame.filter(pl.col("stage_order") > 1).with_columns(

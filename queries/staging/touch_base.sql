@@ -2,8 +2,15 @@
 -- after the handoff, attempts before resolution, connects, SLA and whether it was given
 -- up. Like lead_base it depends on settings only, and the workspace keeps a copy.
 --
--- Session variables: sla_hours, give_up_days, as_of (the latest time in the data, so
--- results do not change with the day they are computed).
+-- With inbound_counts_as_contact, an inbound activity (a type in attempt_types whose
+-- direction is not outbound) with a connect outcome, at or after the handoff, is contact:
+-- the lead phoned or wrote in and reached sales. It can be the first touch and makes the
+-- lead connected (so never given up), but it is not an attempt (attempts stay what the
+-- attempts view counts).
+--
+-- Session variables: sla_hours, give_up_days, inbound_counts_as_contact, attempt_types,
+-- connect_outcomes, as_of (the latest time in the data, so results do not change with the
+-- day they are computed).
 create or replace temp view touch_base as
 with
 
@@ -28,6 +35,21 @@ per_lead as (
     group by lead_id
 ),
 
+inbound_contact as (
+    select
+        a.lead_id,
+        min(a.occurred_at) as first_inbound_contact_at
+    from activities a
+    join handed h using (lead_id)
+    where getvariable('inbound_counts_as_contact')
+      and a.direction is not null
+      and lower(a.direction) <> 'outbound'
+      and list_contains(getvariable('attempt_types'), lower(a.type))
+      and list_contains(getvariable('connect_outcomes'), lower(a.outcome))
+      and a.occurred_at >= h.handed_off_at_eff
+    group by a.lead_id
+),
+
 joined as (
     select
         h.lead_id,
@@ -35,22 +57,25 @@ joined as (
         h.is_sql,
         h.is_rejected,
         h.is_opportunity,
-        p.first_touch_at,
+        -- least() skips NULLs: the earlier of the first attempt and the first inbound contact
+        least(p.first_touch_at, i.first_inbound_contact_at) as first_touch_at,
         p.last_attempt_at,
         coalesce(p.n_attempts, 0) as n_attempts,
         coalesce(p.n_attempts_total, 0) as n_attempts_total,
-        coalesce(p.has_connect, false) as has_connect,
+        coalesce(p.has_connect, false) or i.lead_id is not null as has_connect,
         p.first_connect_attempt,
-        date_diff('second', h.handed_off_at_eff, p.first_touch_at) / 60.0
-            as minutes_to_first_touch
+        date_diff(
+            'second', h.handed_off_at_eff, least(p.first_touch_at, i.first_inbound_contact_at)
+        ) / 60.0 as minutes_to_first_touch
     from handed h
     left join per_lead p using (lead_id)
+    left join inbound_contact i using (lead_id)
 ),
 
 final as (
     select
         *,
-        n_attempts_total = 0 as is_never_touched,
+        first_touch_at is null as is_never_touched,
         case
             when first_touch_at is null then 'never'
             when minutes_to_first_touch < 5 then '< 5 min'

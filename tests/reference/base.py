@@ -15,10 +15,12 @@ DEFAULTS: dict[str, Any] = {
     "give_up_days": 14,
     "attempt_types": ["call", "email", "sms", "chat", "zalo", "meeting", "whatsapp", "linkedin"],
     "attempt_outbound_only": True,
+    "inbound_counts_as_contact": True,
     "connect_outcomes": ["connected", "replied", "completed", "meeting held", "answered", "held"],
     "cohort_basis": "created",
     "currency": "VND",
     "rep_below_team_gap": 0.05,
+    "timezone": "UTC",
 }
 
 
@@ -148,12 +150,22 @@ def lead_facts(
             "cohort_at"
         ),
     )
-    out = out.with_columns(pl.col("cohort_at").dt.truncate("1mo").dt.date().alias("cohort_month"))
+    # months and date filters on the team's clock: the UTC moment in the data time zone
+    local = (
+        pl.col("cohort_at")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(str(s.get("timezone") or "UTC"))
+        .dt.replace_time_zone(None)
+    )
+    out = out.with_columns(local.alias("cohort_local_at"))
+    out = out.with_columns(
+        pl.col("cohort_local_at").dt.truncate("1mo").dt.date().alias("cohort_month")
+    )
     if f.date_from is not None:
-        out = out.filter(pl.col("cohort_at") >= dt.datetime.combine(f.date_from, dt.time()))
+        out = out.filter(pl.col("cohort_local_at") >= dt.datetime.combine(f.date_from, dt.time()))
     if f.date_to is not None:
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time())
-        out = out.filter(pl.col("cohort_at") < end)
+        out = out.filter(pl.col("cohort_local_at") < end)
     for column, values in (("source", f.sources), ("campaign", f.campaigns), ("owner", f.owners)):
         if values:
             out = out.filter(pl.col(column).is_in(values))
@@ -203,18 +215,45 @@ def touch_facts(
         pl.col("is_connect").any().alias("has_connect"),
         pl.col("attempt_number").filter(pl.col("is_connect")).min().alias("first_connect_attempt"),
     )
+    # inbound contact: the lead called or wrote in (not outbound) and reached sales
+    acts = t["activities"].with_columns(
+        pl.col("type").str.to_lowercase().alias("type_l"),
+        pl.col("direction").str.to_lowercase().alias("direction_l"),
+        pl.col("outcome").str.to_lowercase().alias("outcome_l"),
+    )
+    inbound = (
+        acts.filter(
+            pl.lit(bool(s["inbound_counts_as_contact"]))
+            & pl.col("direction_l").is_not_null()
+            & (pl.col("direction_l") != "outbound")
+            & pl.col("type_l").is_in(s["attempt_types"])
+            & pl.col("outcome_l").is_in(s["connect_outcomes"]).fill_null(False)
+        )
+        .join(handed.select("lead_id", "handed_off_at_eff"), on="lead_id", how="inner")
+        .filter(pl.col("occurred_at") >= pl.col("handed_off_at_eff"))
+        .group_by("lead_id")
+        .agg(pl.col("occurred_at").min().alias("first_inbound_at"))
+    )
     now = as_of(t)
-    out = handed.join(per, on="lead_id", how="left").with_columns(
-        pl.col("n_attempts").fill_null(0),
-        pl.col("n_attempts_total").fill_null(0),
-        pl.col("has_connect").fill_null(False),
+    out = (
+        handed.join(per, on="lead_id", how="left")
+        .join(inbound, on="lead_id", how="left")
+        .with_columns(
+            pl.col("n_attempts").fill_null(0),
+            pl.col("n_attempts_total").fill_null(0),
+            (
+                pl.col("has_connect").fill_null(False) | pl.col("first_inbound_at").is_not_null()
+            ).alias("has_connect"),
+            pl.min_horizontal("first_touch_at", "first_inbound_at").alias("first_touch_at"),
+        )
+        .drop("first_inbound_at")
     )
     minutes = (pl.col("first_touch_at") - pl.col("handed_off_at_eff")).dt.total_seconds() / 60.0
     out = out.with_columns(minutes.alias("minutes_to_first_touch"))
     m = pl.col("minutes_to_first_touch")
     sla = dt.timedelta(hours=float(s["sla_hours"]))
     out = out.with_columns(
-        (pl.col("n_attempts_total") == 0).alias("is_never_touched"),
+        pl.col("first_touch_at").is_null().alias("is_never_touched"),
         pl.when(pl.col("first_touch_at").is_null())
         .then(pl.lit("never"))
         .when(m < 5)

@@ -33,7 +33,7 @@ def _facts(
     if by is None:
         return facts.with_columns(pl.lit(None, dtype=pl.String).alias("dimension"))
     if by == "month":
-        return facts.with_columns(pl.col("cohort_at").dt.strftime("%Y-%m").alias("dimension"))
+        return facts.with_columns(pl.col("cohort_local_at").dt.strftime("%Y-%m").alias("dimension"))
     return facts.with_columns(pl.col(by).cast(pl.String).alias("dimension"))
 
 

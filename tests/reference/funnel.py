@@ -55,8 +55,8 @@ def _dimension(facts: pl.DataFrame, by: str | None, cohort_basis: str) -> pl.Ser
     if by is None:
         return pl.Series("dimension", [None] * facts.height, dtype=pl.String)
     if by == "month":
-        ts = "mql_at_eff" if cohort_basis == "mql" else "created_at"
-        return facts[ts].dt.strftime("%Y-%m").alias("dimension")
+        # cohort_local_at is the cohort date (created or MQL) on the team's clock
+        return facts["cohort_local_at"].dt.strftime("%Y-%m").alias("dimension")
     return facts[by].cast(pl.String).alias("dimension")
 
 

@@ -35,8 +35,7 @@ def with_dimension(facts: pl.DataFrame, by: str | None, settings: dict[str, Any]
     if by is None:
         dim = pl.lit(None, dtype=pl.String)
     elif by == "month":
-        basis = "mql_at_eff" if settings["cohort_basis"] == "mql" else "created_at"
-        dim = pl.col(basis).dt.strftime("%Y-%m")
+        dim = pl.col("cohort_local_at").dt.strftime("%Y-%m")
     else:
         dim = pl.col(by).cast(pl.String)
     return facts.with_columns(dim.alias("dimension"))

@@ -166,7 +166,7 @@ def disagreement(
     if by is None:
         dim = pl.lit(None, dtype=pl.String)
     elif by == "month":
-        dim = pl.col("cohort_at").dt.strftime("%Y-%m")
+        dim = pl.col("cohort_local_at").dt.strftime("%Y-%m")
     else:
         dim = pl.col(by).cast(pl.String)
     facts = facts.with_columns(
@@ -271,11 +271,17 @@ def score_calibration(
     settings: dict[str, Any] | None = None,
     f: RefFilters | None = None,
 ) -> pl.DataFrame:
-    """Ten score deciles by rank (ties by lead_id) with SQL and win rates, plus the AUCs."""
+    """Ten score deciles by rank (tied scores in one decile) with SQL and win rates, AUCs."""
     s = _settings(settings)
     facts = lead_facts(t, s, f)
     scored = facts.filter(pl.col("lead_score").is_not_null()).sort(["lead_score", "lead_id"])
-    scored = scored.with_columns(pl.Series("decile", _ntile(scored.height), dtype=pl.Int64))
+    buckets = _ntile(scored.height)
+    # a run of equal scores takes the bucket of its first row: ties are never split
+    values = scored["lead_score"].to_list()
+    for i in range(1, len(values)):
+        if values[i] == values[i - 1]:
+            buckets[i] = buckets[i - 1]
+    scored = scored.with_columns(pl.Series("decile", buckets, dtype=pl.Int64))
     scores = scored["lead_score"].cast(pl.Float64).to_list()
     auc_sql = auc(scores, scored["is_sql"].to_list())
     auc_won = auc(scores, scored["is_won"].to_list())
