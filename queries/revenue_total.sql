@@ -13,7 +13,8 @@ lead_rows as (
         count(*) filter (where is_mql) as mqls,
         count(*) filter (where is_sql) as sqls,
         count(*) filter (where is_won) as won_leads,
-        coalesce(sum(won_revenue), 0)::double as won_revenue
+        case when getvariable('money_known') then coalesce(sum(won_revenue), 0)::double end
+            as won_revenue
     from lead_facts
 ),
 

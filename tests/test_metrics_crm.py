@@ -49,6 +49,8 @@ def test_overview_on_the_hubspot_exports(run, hubspot) -> None:
         "won_revenue": 370_000_000.0,
         "activities": 0,
         "leads_with_no_activity": 12,
+        "deals_without_lead": 1,  # 90200006
+        "won_deals_without_lead": 1,
     }
 
 
@@ -83,10 +85,12 @@ def test_overview_on_the_salesforce_exports(run, salesforce) -> None:
         "won_revenue": 78_000.0,
         "activities": 10,  # T07 reaches L01 through its converted contact
         "leads_with_no_activity": 5,
+        "deals_without_lead": 1,  # an opportunity no lead converted into, not won
+        "won_deals_without_lead": 0,
     }
-    # amounts in USD do not count in another reporting currency
+    # amounts in USD do not count in another reporting currency: revenue is unknown, not 0
     [vnd] = _json(run, "metric", "overview", "-w", salesforce)
-    assert vnd["won_deals"] == 2 and vnd["won_revenue"] == 0.0
+    assert vnd["won_deals"] == 2 and vnd["won_revenue"] is None
 
 
 def test_revenue_by_source_on_the_salesforce_exports(run, salesforce) -> None:

@@ -54,7 +54,9 @@ def revenue_total(
         c: sum(r[c] for r in rows)
         for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")
     }
-    total["won_revenue"] = float(sum(r["won_revenue"] for r in rows))
+    # unknown, not zero, when no deal carries an amount in the reporting currency
+    known = [r["won_revenue"] for r in rows if r["won_revenue"] is not None]
+    total["won_revenue"] = float(sum(known)) if known else None
     s = {**DEFAULTS, **(settings or {})}
     f = f or RefFilters()
     in_currency = t["spend"].filter(
@@ -63,9 +65,12 @@ def revenue_total(
     spend_known = not f.owners and not segment_filter and in_currency.height > 0
     spend = float(sum(spend_by_source(t, s, f).values())) if spend_known else None
     total["win_rate"] = _ratio(total["won_deals"], total["closed_deals"])
-    total["revenue_per_lead"] = _ratio(total["won_revenue"], total["leads"])
+    total["revenue_per_lead"] = (
+        None if total["won_revenue"] is None else _ratio(total["won_revenue"], total["leads"])
+    )
     total["spend"] = spend
-    total["roi"] = None if spend is None else _ratio(total["won_revenue"] - spend, spend)
+    unknown = spend is None or total["won_revenue"] is None
+    total["roi"] = None if unknown else _ratio(total["won_revenue"] - spend, spend)
     schema = {c: pl.Float64 for c in REVENUE_TOTAL_COLUMNS}
     schema.update(
         {c: pl.Int64 for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")}
