@@ -421,6 +421,27 @@ def usable(ctx: Context, shown: Shown) -> bool:
     if shown.frame is None or shown.frame.is_empty():
         st.info(ctx.t("common.no_rows"))
         return False
+    money_needs(ctx, shown)
+    return True
+
+
+# money columns that are NULL (unknown) when no deal has an amount in the reporting currency
+MONEY_COLUMNS = ("won_revenue", "won_revenue_kept", "false_rejection_revenue")
+
+
+def money_needs(ctx: Context, shown: Shown) -> bool:
+    """Say "needs deals.amount" when the metric's money is unknown; True when it said so.
+
+    The queries return NULL (not 0) for every amount when no deal has one in the reporting
+    currency; the tables show those cells as "–", and this note says why, once per metric.
+    """
+    frame = shown.frame
+    cols = [c for c in MONEY_COLUMNS if frame is not None and c in frame.columns]
+    if not cols or frame is None or frame.is_empty():
+        return False
+    if any(frame[c].is_not_null().any() for c in cols):
+        return False
+    st.info(ctx.t("common.needs_money", currency=ctx.currency), icon=":material/payments:")
     return True
 
 

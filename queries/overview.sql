@@ -13,7 +13,8 @@ lead_counts as (
         count(*) filter (where is_accepted) as accepted,
         count(*) filter (where is_rejected) as rejected,
         count(*) filter (where is_sql) as sqls,
-        count(*) filter (where is_opportunity) as opportunities
+        count(*) filter (where is_opportunity) as opportunities,
+        count(*) filter (where is_won) as won_leads
     from leads
 ),
 
@@ -66,7 +67,11 @@ activity_counts as (
 ),
 
 final as (
-    select * from lead_counts, deal_counts, activity_counts, unlinked_counts
+    select
+        *,
+        -- per lead, not per deal: a customer who bought twice is one won lead
+        won_leads / nullif(leads, 0) as lead_win_rate
+    from lead_counts, deal_counts, activity_counts, unlinked_counts
 )
 
 select * from final

@@ -149,6 +149,8 @@ final as (
         won_leads,
         won_revenue,
         won_deals / nullif(closed_deals, 0) as win_rate,
+        -- per lead, not per deal: the share of leads that became customers
+        won_leads / nullif(leads, 0) as lead_win_rate,
         won_revenue / nullif(won_deals_in_currency, 0) as avg_deal_size,
         won_revenue / nullif(leads, 0) as revenue_per_lead,
         won_revenue / nullif(mqls, 0) as revenue_per_mql,

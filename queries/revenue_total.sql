@@ -100,6 +100,8 @@ final as (
         l.won_leads,
         l.won_revenue,
         d.won_deals / nullif(d.closed_deals, 0) as win_rate,
+        -- per lead, not per deal: the share of leads that became customers
+        l.won_leads / nullif(l.leads, 0) as lead_win_rate,
         l.won_revenue / nullif(l.leads, 0) as revenue_per_lead,
         p.spend,
         (l.won_revenue - p.spend) / nullif(p.spend, 0) as roi

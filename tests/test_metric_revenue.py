@@ -181,6 +181,7 @@ def test_lead_with_two_won_deals_counts_both_deals_once_as_a_customer(revenue_ws
             "won_leads": 1,
             "won_revenue": 150_000.0,
             "win_rate": 2 / 3,
+            "lead_win_rate": 0.5,  # one customer of two leads, though two deals were won
             "avg_deal_size": 75_000.0,
             "revenue_per_lead": 75_000.0,
             "revenue_per_mql": 75_000.0,

@@ -94,6 +94,7 @@ def test_revenue_total_by_hand(revenue_ws: Path) -> None:
             "won_leads": 3,
             "won_revenue": 190_000.0,
             "win_rate": 0.8,
+            "lead_win_rate": 0.75,  # 3 customers of 4 leads, per lead not per deal
             "revenue_per_lead": 47_500.0,
             "spend": 70_000.0,
             "roi": 120_000.0 / 70_000.0,
@@ -206,3 +207,15 @@ def test_disagreement_cells_match_the_reference_on_the_sample(
     t = tables_from_workspace(str(sample_workspace))
     sql = _run(sample_workspace, "disagreement_cells", f)
     _compare(sql, quality_ref.disagreement_cells(t, SETTINGS, rf))
+
+
+@pytest.mark.parametrize(("f", "rf"), SAMPLE_FILTERS)
+def test_overview_lead_win_rate_matches_the_reference_on_the_sample(
+    sample_workspace: Path, f: metrics.Filters, rf: RefFilters
+) -> None:
+    # overview states the same per-lead win rate as the Revenue headline
+    t = tables_from_workspace(str(sample_workspace))
+    ref = revenue_total(t, SETTINGS, rf).row(0, named=True)
+    row = _run(sample_workspace, "overview", f).row(0, named=True)
+    assert row["won_leads"] == ref["won_leads"]
+    _assert_row(row, {"lead_win_rate": ref["lead_win_rate"]})

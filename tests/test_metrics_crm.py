@@ -45,10 +45,12 @@ def test_overview_on_the_hubspot_exports(run, hubspot) -> None:
         "rejected": 2,
         "sqls": 6,
         "opportunities": 5,
+        "won_leads": 2,
         "won_deals": 2,  # 90200006 is won too, but has no contact: in no cohort
         "won_revenue": 370_000_000.0,
         "activities": 0,
         "leads_with_no_activity": 12,
+        "lead_win_rate": 2 / 12,
         "deals_without_lead": 1,  # 90200006
         "won_deals_without_lead": 1,
     }
@@ -81,10 +83,12 @@ def test_overview_on_the_salesforce_exports(run, salesforce) -> None:
         "rejected": 3,
         "sqls": 4,
         "opportunities": 4,  # linked through Lead.ConvertedOpportunityId
+        "won_leads": 2,
         "won_deals": 2,
         "won_revenue": 78_000.0,
         "activities": 10,  # T07 reaches L01 through its converted contact
         "leads_with_no_activity": 5,
+        "lead_win_rate": 2 / 12,
         "deals_without_lead": 1,  # an opportunity no lead converted into, not won
         "won_deals_without_lead": 0,
     }

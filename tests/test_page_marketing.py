@@ -146,7 +146,8 @@ def test_quality_page_says_what_to_upload_with_leads_only(monkeypatch, leads_onl
 def test_revenue_page_runs_in_both_languages(monkeypatch, sample_workspace, lang) -> None:
     at = _app(monkeypatch, sample_workspace, "revenue.py", lang=lang)
     assert at.title[0].value == t("pages.revenue", lang)
-    assert len(at.metric) == 5  # spend is loaded in the sample: spend and ROI are shown
+    # won revenue, deal and lead win rates, revenue per lead; spend is loaded: spend and ROI
+    assert len(at.metric) == 6
 
 
 def test_revenue_headline_equals_the_revenue_by_source_metric(
@@ -163,6 +164,10 @@ def test_revenue_headline_equals_the_revenue_by_source_metric(
     )
     assert shown[t("revenue.revenue_per_lead", "vi")] == fmt_money_short(
         revenue / f["leads"].sum(), "VND", "vi"
+    )
+    # per lead: customers over leads, not won deals over leads
+    assert shown[t("revenue.lead_win_rate", "vi")] == fmt_pct(
+        f["won_leads"].sum() / f["leads"].sum(), "vi"
     )
     assert shown[t("revenue.total_spend", "vi")] == fmt_money_short(spend, "VND", "vi")
     assert shown[t("revenue.roi", "vi")] == fmt_pct((revenue - spend) / spend, "vi", 0)

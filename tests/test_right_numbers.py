@@ -333,3 +333,31 @@ def test_duplicate_spend_keys_show_dates_as_dates_not_reprs(ws_path: Path, write
     text = info.value.render()
     assert "datetime.date" not in text
     assert "2026-03-01, Web, A" in text
+
+
+# ------------------------------------------------------------------ the dashboard
+@pytest.mark.parametrize(("page", "label"), [("revenue.py", "Won revenue"), ("review.py", None)])
+def test_pages_show_unknown_money_as_needs_not_zero(
+    monkeypatch: pytest.MonkeyPatch, sample_copy: Path, page: str, label: str | None
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import ui
+    from tests.conftest import REPO
+
+    with Workspace(sample_copy) as ws:
+        ws.con.execute("UPDATE deals SET amount = NULL")
+        # a settings change rebuilds the staging cache and bumps the version
+        ws.set_settings({"sla_hours": 25})
+    monkeypatch.setenv("HANDOFF_WORKSPACE", str(sample_copy))
+    ui.clear_caches()
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(f"views/{page}")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    values = {m.label: m.value for m in at.metric}
+    assert not [v for v in values.values() if v in ("₫0", "0 ₫")], values
+    if label:
+        assert values[label] == "–"
+    assert any("Money is unknown" in i.value for i in at.info)

@@ -175,6 +175,7 @@ tot = total.frame.row(0, named=True)
 items = [
     ("common.won_revenue", money_short(tot["won_revenue"])),
     ("revenue.win_rate", fmt_pct(tot["win_rate"], ctx.lang)),
+    ("revenue.lead_win_rate", fmt_pct(tot["lead_win_rate"], ctx.lang)),
     ("revenue.revenue_per_lead", money_short(tot["revenue_per_lead"])),
 ]
 if has_spend:
@@ -182,7 +183,7 @@ if has_spend:
         ("revenue.total_spend", money_short(tot["spend"])),
         ("revenue.roi", fmt_pct(tot["roi"], ctx.lang, 0)),
     ]
-for col, (key, value) in zip(st.columns(5), items, strict=False):
+for col, (key, value) in zip(st.columns(len(items)), items, strict=True):
     col.metric(T(key), value, help=T(f"{key}_help") if key.startswith("revenue.") else None)
 ui.how_computed(ctx, total)
 

@@ -214,6 +214,9 @@ else:
     scope_text = T("review.scope_all_dates")
 st.caption(T("review.callouts_caption", scope=scope_text))
 found = _callouts(str(ui.workspace_path()), ctx.version, scope_filters.key(), ctx.lang)
+# with no deal amount in the currency the revenue at stake is unknown: "–" and why, not ₫0
+scope_overview = ui.metric(dataclasses.replace(ctx, filters=scope_filters), "overview")
+money_unknown = bool(found) and ui.money_needs(ctx, scope_overview)
 if not found:
     st.success(T("review.no_callouts"), icon=":material/handshake:")
 for i, c in enumerate(found, start=1):
@@ -229,7 +232,7 @@ for i, c in enumerate(found, start=1):
         with side:
             st.metric(
                 T("review.at_stake"),
-                fmt_money_short(c.impact, ctx.currency, ctx.lang),
+                value_text("money", None if money_unknown else c.impact),
                 help=T("review.at_stake_help"),
             )
             page_name = T(f"pages.{c.page}")

@@ -25,6 +25,7 @@ REVENUE_TOTAL_COLUMNS = [
     "won_leads",
     "won_revenue",
     "win_rate",
+    "lead_win_rate",
     "revenue_per_lead",
     "spend",
     "roi",
@@ -65,6 +66,7 @@ def revenue_total(
     spend_known = not f.owners and not segment_filter and in_currency.height > 0
     spend = float(sum(spend_by_source(t, s, f).values())) if spend_known else None
     total["win_rate"] = _ratio(total["won_deals"], total["closed_deals"])
+    total["lead_win_rate"] = _ratio(total["won_leads"], total["leads"])
     total["revenue_per_lead"] = (
         None if total["won_revenue"] is None else _ratio(total["won_revenue"], total["leads"])
     )
