@@ -87,4 +87,3 @@ def sample_copy(sample_workspace: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "sample.duckdb"
     shutil.copy(sample_workspace, dest)
     return dest
-
