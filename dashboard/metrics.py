@@ -14,6 +14,7 @@ only text put into SQL are column identifiers taken from the workspace's own sch
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import tomllib
@@ -340,8 +341,16 @@ def prepare_session(
 
 
 def cache_key(values: dict[str, Any]) -> str:
-    """What the per-lead staging depends on: settings and data facts, as a stable text."""
-    return json.dumps({k: values[k] for k in CACHE_VALUES}, default=str, sort_keys=True)
+    """What the per-lead staging depends on: settings, data facts and the staging SQL itself.
+
+    The SQL's digest is part of the key so that a workspace cached by an older release is
+    recomputed live (and rebuilt by its next load) instead of read with old definitions.
+    """
+    key = {k: values[k] for k in CACHE_VALUES}
+    key["sql"] = hashlib.sha256(
+        "".join(staging_sql(v) for v in CACHE_TABLES).encode("utf-8")
+    ).hexdigest()[:16]
+    return json.dumps(key, default=str, sort_keys=True)
 
 
 def build_cache(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> None:

@@ -39,8 +39,9 @@ stage_dates as (
         is_handed_off as r3,
         handed_off_at_eff as t3,
         -- an SQL was necessarily accepted: with no accepted date, its SQL date stands in
+        -- (and a deal's date for a lead taken to a deal with neither)
         is_accepted as r4,
-        coalesce(accepted_at, sql_at) as t4,
+        accepted_at_eff as t4,
         is_sql as r5,
         sql_at as t5,
         is_opportunity as r6,

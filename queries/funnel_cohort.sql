@@ -35,7 +35,7 @@ stage_days as (
             then (epoch(handed_off_at_eff) - epoch(cohort_at)) / 86400.0 end as d3,
         -- an SQL was necessarily accepted: with no accepted date, its SQL date stands in
         case when is_accepted
-            then (epoch(coalesce(accepted_at, sql_at)) - epoch(cohort_at)) / 86400.0 end as d4,
+            then (epoch(accepted_at_eff) - epoch(cohort_at)) / 86400.0 end as d4,
         case when is_sql then (epoch(sql_at) - epoch(cohort_at)) / 86400.0 end as d5,
         case when is_opportunity
             then (epoch(first_deal_at) - epoch(cohort_at)) / 86400.0 end as d6,

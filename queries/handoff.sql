@@ -43,10 +43,8 @@ per_lead as (
         -- recycled lead's single MQL date can be later than its rejection)
         case
             when l.is_handed_off and l.is_accepted
-                and coalesce(l.accepted_at, l.sql_at) >= l.mql_at_eff
-                then date_diff(
-                    'microsecond', l.mql_at_eff, coalesce(l.accepted_at, l.sql_at)
-                ) / 3600000000.0
+                and l.accepted_at_eff >= l.mql_at_eff
+                then date_diff('microsecond', l.mql_at_eff, l.accepted_at_eff) / 3600000000.0
         end as hours_to_accept,
         case
             when l.is_handed_off and l.is_rejected and l.rejected_at >= l.mql_at_eff

@@ -196,3 +196,11 @@ def test_the_cache_follows_settings_changes_and_per_call_overrides_bypass_it(
         assert after.equals(expected)
         key = ws.con.execute("select value from meta where key = 'staging_cache'").fetchall()
         assert '"give_up_days": 3' in key[0][0]
+
+
+def test_the_staging_cache_key_changes_with_the_staging_sql(monkeypatch) -> None:
+    # a workspace cached by an older release (other staging SQL) must be recomputed live
+    values = {k: None for k in metrics.CACHE_VALUES}
+    before = metrics.cache_key(values)
+    monkeypatch.setattr(metrics, "staging_sql", lambda name: f"-- changed {name}")
+    assert metrics.cache_key(values) != before

@@ -361,3 +361,48 @@ def test_pages_show_unknown_money_as_needs_not_zero(
     if label:
         assert values[label] == "–"
     assert any("Money is unknown" in i.value for i in at.info)
+
+
+# ------------------------------------------------------------------ 5. one "accepted"
+# H1 handed off, accepted; H2 handed off, no decision, but a rep opened a deal on it;
+# H3 handed off, rejected, then a deal; H4 handed off, nothing at all.
+HANDED_OFF = """
+lead_id,created_at,source,owner,mql_at,handed_off_at,accepted_at,rejected_at
+H1,2025-01-02 09:00,Web,An,2025-01-02 10:00,2025-01-02 11:00,2025-01-02 12:00,
+H2,2025-01-03 09:00,Web,An,2025-01-03 10:00,2025-01-03 11:00,,
+H3,2025-01-04 09:00,Web,An,2025-01-04 10:00,2025-01-04 11:00,,2025-01-04 15:00
+H4,2025-01-05 09:00,Web,An,2025-01-05 10:00,2025-01-05 11:00,,
+"""
+HANDED_OFF_DEALS = """
+deal_id,created_at,lead_id,stage,amount
+E2,2025-01-03 16:00,H2,Negotiation,10
+E3,2025-01-06 10:00,H3,Negotiation,20
+"""
+
+
+def test_accepted_is_one_definition_for_handoff_funnel_and_disagreement(
+    ws_path: Path, write: Any
+) -> None:
+    files = [write("leads.csv", HANDED_OFF), write("deals.csv", HANDED_OFF_DEALS)]
+    with Workspace(ws_path) as ws:
+        ws.load(files)
+        handoff = _metric(ws, "handoff").row(0, named=True)
+        # H1 by its date, H2 by its deal; H3 was rejected first; H4 is still pending
+        assert (handoff["accepted"], handoff["rejected"], handoff["pending"]) == (2, 1, 1)
+        # H2 is accepted when its deal opened, 6 h after the MQL; H1 after 2 h: median 4 h
+        assert handoff["median_hours_to_accept"] == pytest.approx(4.0)
+        funnel = _metric(ws, "funnel")
+        sal = funnel.filter(pl.col("stage") == "accepted").row(0, named=True)
+        assert sal["count"] == 2
+        pending = _metric(ws, "pending_by_owner", sla_hours=1)
+        assert pending["leads"].to_list() == [1]  # H4 only: H2 has a deal
+        verdicts = _metric(ws, "lead_list").select("lead_id", "sales_verdict").sort("lead_id")
+        assert verdicts["sales_verdict"].to_list() == [
+            "accepted",
+            "accepted",
+            "rejected",
+            "never worked",
+        ]
+        cells = _metric(ws, "disagreement_cells").filter(pl.col("marketing_verdict") == "MQL")
+        by_verdict = dict(zip(cells["sales_verdict"], cells["leads"], strict=True))
+        assert by_verdict == {"accepted": 2, "rejected": 1, "never worked": 1}

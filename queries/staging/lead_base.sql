@@ -89,7 +89,16 @@ final as (
         *,
         mql_at_eff is not null as is_mql,
         handed_off_at_eff is not null as is_handed_off,
-        accepted_at is not null or sql_at is not null as is_accepted,
+        -- accepted: one definition for the handoff rate, the funnel and sales's verdict.
+        -- An accepted or SQL date; or a deal on a lead sales never rejected (a rep who
+        -- opened a deal accepted the lead, even when the CRM kept no accept date)
+        accepted_at is not null or sql_at is not null or (n_deals > 0 and rejected_at is null)
+            as is_accepted,
+        -- when it was accepted: the accepted date, else the SQL date, else the first deal
+        case
+            when accepted_at is not null or sql_at is not null then coalesce(accepted_at, sql_at)
+            when n_deals > 0 and rejected_at is null then first_deal_at
+        end as accepted_at_eff,
         rejected_at is not null as is_rejected,
         sql_at is not null as is_sql,
         n_deals > 0 as is_opportunity,

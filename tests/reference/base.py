@@ -122,7 +122,18 @@ def lead_facts(
     out = out.with_columns(
         pl.col("mql_at_eff").is_not_null().alias("is_mql"),
         pl.col("handed_off_at_eff").is_not_null().alias("is_handed_off"),
-        (pl.col("accepted_at").is_not_null() | pl.col("sql_at").is_not_null()).alias("is_accepted"),
+        # one definition of accepted: an accepted or SQL date, or a deal on a lead sales
+        # never rejected; accepted_at_eff is when (accepted, else SQL, else first deal)
+        (
+            pl.col("accepted_at").is_not_null()
+            | pl.col("sql_at").is_not_null()
+            | ((pl.col("n_deals") > 0) & pl.col("rejected_at").is_null())
+        ).alias("is_accepted"),
+        pl.when(pl.col("accepted_at").is_not_null() | pl.col("sql_at").is_not_null())
+        .then(pl.coalesce("accepted_at", "sql_at"))
+        .when((pl.col("n_deals") > 0) & pl.col("rejected_at").is_null())
+        .then(pl.col("first_deal_at"))
+        .alias("accepted_at_eff"),
         pl.col("rejected_at").is_not_null().alias("is_rejected"),
         pl.col("sql_at").is_not_null().alias("is_sql"),
         (pl.col("n_deals") > 0).alias("is_opportunity"),

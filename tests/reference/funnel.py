@@ -44,7 +44,7 @@ def _stage_columns() -> list[tuple[pl.Expr, pl.Expr]]:
         (pl.lit(True), pl.col("created_at")),
         (pl.col("is_mql"), pl.col("mql_at_eff")),
         (pl.col("is_handed_off"), pl.col("handed_off_at_eff")),
-        (pl.col("is_accepted"), pl.coalesce("accepted_at", "sql_at")),
+        (pl.col("is_accepted"), pl.col("accepted_at_eff")),
         (pl.col("is_sql"), pl.col("sql_at")),
         (pl.col("is_opportunity"), pl.col("first_deal_at")),
         (pl.col("is_won"), pl.col("first_won_at")),

@@ -86,7 +86,7 @@ def handoff(
     rej = handed & pl.col("is_rejected")
     pending = handed & ~pl.col("is_accepted") & ~pl.col("is_rejected")
     waited = (pl.lit(now) - pl.col("handed_off_at_eff")).dt.total_microseconds()
-    accepted_time = pl.coalesce("accepted_at", "sql_at")
+    accepted_time = pl.col("accepted_at_eff")
     recycled_again = (pl.col("mql_at_eff") > pl.col("rejected_at")).fill_null(False) | (
         pl.col("last_mql_entry_at") > pl.col("rejected_at")
     ).fill_null(False)
