@@ -151,6 +151,7 @@ def definitions(settings: dict[str, Any], lang: str) -> list[str]:
             date_order=v("date_order"),
             decimal=v("decimal"),
             personal_data=v("personal_data"),
+            duplicate_source=v("duplicate_source"),
         ),
     ]
 

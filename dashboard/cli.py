@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="KEY=VALUE",
         help="reading option for this load: timezone, date_order (dmy|mdy), decimal (.|,), "
-        "currency, personal_data (hash|drop), missing_created_at (load_date|YYYY-MM-DD)",
+        "currency, personal_data (hash|drop), duplicate_source (first|latest), "
+        "missing_created_at (load_date|YYYY-MM-DD)",
     )
     p.add_argument("--dry-run", action="store_true", help="read and check the files, store nothing")
 
@@ -251,6 +252,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         "decimal",
         "currency",
         "personal_data",
+        "duplicate_source",
         "missing_created_at",
     }
     if bad:

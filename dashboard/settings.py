@@ -114,6 +114,17 @@ SETTINGS: tuple[Setting, ...] = (
         group="data",
     ),
     Setting(
+        "duplicate_source",
+        "first",
+        "choice",
+        "When leads that are the same person (same e-mail or phone) are merged into the "
+        "earliest one, whose source and campaign the merged lead keeps: the earliest lead's "
+        "('first', first touch) or the latest lead's ('latest', last touch). Their deals and "
+        "activities always move to the kept lead.",
+        choices=("first", "latest"),
+        group="data",
+    ),
+    Setting(
         "callout_min_leads",
         30,
         "int",

@@ -308,6 +308,7 @@ class Workspace:
             decimal=(o.get("decimal") or None),
             currency=(o.get("currency") or None),
             personal_data=str(o.get("personal_data") or "hash"),
+            duplicate_source=str(o.get("duplicate_source") or "first"),
             salt=self._meta("salt") or "",
             missing_created_at=(o.get("missing_created_at") or None),
             load_date=_now().date(),

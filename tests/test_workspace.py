@@ -119,6 +119,31 @@ def test_same_person_by_email_is_merged_and_links_follow(ws_path: Path, write) -
         assert ws.query("SELECT * FROM lead_merges").rows() == [("B", "A", "email")]
 
 
+@pytest.mark.parametrize(
+    ("how", "source", "campaign"),
+    [("first", "Website form", "Spring"), ("latest", "Zalo OA", "Tet")],
+)
+def test_duplicate_source_decides_which_lead_s_source_the_merged_lead_keeps(
+    ws_path: Path, write, how: str, source: str, campaign: str
+) -> None:
+    leads = write(
+        "leads.csv",
+        """
+        lead_id,created_at,source,campaign,email
+        A,2025-01-01 08:00,Website form,Spring,lan@example.com
+        B,2025-01-05 08:00,Zalo OA,Tet,LAN@example.com
+        """,
+    )
+    with Workspace(ws_path) as ws:
+        report = ws.load([leads], options={"duplicate_source": how})
+        # the earliest lead is kept either way; only its attribution follows the setting
+        assert ws.query("SELECT lead_id, source, campaign FROM leads").rows() == [
+            ("A", source, campaign)
+        ]
+        notes = " ".join(n for f in report.files for n in f.notes)
+        assert f"keeping the {'latest' if how == 'latest' else 'earliest'} lead's source" in notes
+
+
 def test_loading_again_replaces_the_table(ws_path: Path, three_files: list[Path], write) -> None:
     with Workspace(ws_path) as ws:
         ws.load(three_files)

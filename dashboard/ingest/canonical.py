@@ -37,6 +37,8 @@ class Options:
     decimal: str | None = None
     currency: str | None = None
     personal_data: str = "hash"  # "hash" or "drop"
+    # whose source and campaign a merged duplicate keeps: "first" or "latest" lead's
+    duplicate_source: str = "first"
     salt: str = ""
     # "load_date" or a YYYY-MM-DD date given to rows with no created date (None: stop)
     missing_created_at: str | None = None
@@ -246,11 +248,13 @@ def canonicalise(
         raise HandoffError(_summary(file, more_problems), more_problems)
     merges = None
     if table.name == "leads":
-        frame, merges = dedupe_people(frame)
+        frame, merges = dedupe_people(frame, source_from=options.duplicate_source)
         if merges.height:
+            whose = "the latest" if options.duplicate_source == "latest" else "the earliest"
             notes.append(
                 f"{file}: {merges.height} leads were the same person as an earlier lead "
-                "(same e-mail or phone) and were merged into it"
+                f"(same e-mail or phone) and were merged into it, keeping {whose} lead's "
+                "source and campaign (duplicate_source)"
             )
     frame = _personal(frame, table, options, notes, file)
     return Canonical(table=table.name, frame=frame, notes=notes, warnings=warnings, merges=merges)
@@ -317,12 +321,20 @@ def _fill_currency(
 MERGE_SCHEMA = {"merged_lead_id": pl.String, "kept_lead_id": pl.String, "matched_on": pl.String}
 
 
-def dedupe_people(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+# the attribution columns that duplicate_source decides (first touch or last touch)
+ATTRIBUTION_COLUMNS = ("source", "campaign")
+
+
+def dedupe_people(
+    frame: pl.DataFrame, *, source_from: str = "first"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Merge leads that are the same person (same normalised e-mail, else same phone).
 
     The earliest-created lead of a group is kept (ties: smallest lead_id); it takes the
     earliest of each stage timestamp and the first non-empty value of every other column
-    from the group, so a stage reached under a duplicate record is not lost. Returns the
+    from the group, so a stage reached under a duplicate record is not lost. Source and
+    campaign come from the earliest lead with one (``source_from="first"``) or the latest
+    (``"latest"``), so a team can credit the first or the last touch. Returns the
     de-duplicated frame and the merges (merged_lead_id -> kept_lead_id), which the
     workspace uses to point deals and activities at the kept lead.
     """
@@ -354,6 +366,8 @@ def dedupe_people(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 aggs.append(pl.col(name).first())
             elif name.endswith("_at"):
                 aggs.append(pl.col(name).min())
+            elif name in ATTRIBUTION_COLUMNS and source_from == "latest":
+                aggs.append(pl.col(name).drop_nulls().last())
             else:
                 aggs.append(pl.col(name).drop_nulls().first())
         combined = dups.group_by("_person", maintain_order=True).agg(aggs).drop("_person")

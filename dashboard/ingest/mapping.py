@@ -1907,6 +1907,7 @@ _OPTIONS: dict[str, str] = {
     "decimal": 'decimal separator of amounts: "." or ","',
     "currency": 'ISO currency of amounts that carry none, e.g. "VND"',
     "personal_data": '"hash" or "drop" e-mail and phone after de-duplication',
+    "duplicate_source": 'whose source a merged duplicate lead keeps: "first" or "latest"',
     "missing_created_at": 'date for rows with no created date: "load_date" or "YYYY-MM-DD"',
     "sheet": "sheet of a workbook to read: its name or 0-based number",
     "encoding": 'text encoding of CSV files, e.g. "utf-8" or "cp1258"',
@@ -1937,6 +1938,9 @@ def _check_option(path: str, key: str, value: object) -> object:
     elif key == "personal_data":
         if value not in ("hash", "drop"):
             raise bad('"hash" or "drop"')
+    elif key == "duplicate_source":
+        if value not in ("first", "latest"):
+            raise bad('"first" or "latest"')
     elif key == "missing_created_at":
         if not valid_created_fill(value):
             raise bad('"load_date" or a date written YYYY-MM-DD')
