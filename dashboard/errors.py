@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+
+def as_written(value: object) -> str:
+    """A value as a person would write it in a setting or a mapping file, never a Python repr.
+
+    Text is quoted, dates and times are ISO (a TOML date is ``2026-03-01``, not
+    ``datetime.date(2026, 3, 1)``), booleans are ``true``/``false``, lists and tables are
+    written as TOML writes them.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {as_written(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(as_written(v) for v in value) + "]"
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.errors import HandoffError, Problem
+from dashboard.errors import HandoffError, Problem, as_written
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def coerce(key: str, value: Any) -> Any:
             "timezone": "an IANA time zone such as Asia/Ho_Chi_Minh",
         }.get(s.kind, "text")
         raise HandoffError(
-            Problem(f"setting {key!r} cannot be {value!r}", fix=f"give {expected}")
+            Problem(f"setting {key!r} cannot be {as_written(value)}", fix=f"give {expected}")
         ) from None
     return out
 

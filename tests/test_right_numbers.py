@@ -335,6 +335,45 @@ def test_duplicate_spend_keys_show_dates_as_dates_not_reprs(ws_path: Path, write
     assert "2026-03-01, Web, A" in text
 
 
+@pytest.mark.parametrize(
+    ("toml", "shown"),
+    [
+        ("[options]\ndecimal = 2026-03-01\n", "[options] decimal = 2026-03-01 is not valid"),
+        ("[options]\ndate_order = true\n", "[options] date_order = true is not valid"),
+        ("[options]\ndate_order = 'ymd'\n", '[options] date_order = "ymd" is not valid'),
+        (
+            "[leads]\nlead_id = 2026-03-01T10:00:00\n",
+            "[leads] lead_id = 2026-03-01 10:00:00 is neither a column name nor a constant",
+        ),
+    ],
+)
+def test_mapping_file_messages_show_values_as_written_not_reprs(
+    write: Any, toml: str, shown: str
+) -> None:
+    from dashboard.errors import HandoffError
+
+    with pytest.raises(HandoffError) as info:
+        load_mapping(write("m.toml", toml))
+    text = info.value.render()
+    assert shown in text
+    assert "datetime." not in text and "True" not in text
+
+
+def test_an_unquoted_toml_date_is_a_valid_missing_created_at(write: Any) -> None:
+    mapping = load_mapping(write("m.toml", "[options]\nmissing_created_at = 2026-03-01\n"))
+    assert mapping.options["missing_created_at"] == "2026-03-01"
+
+
+def test_a_bad_setting_value_is_shown_as_written() -> None:
+    from dashboard.errors import HandoffError
+    from dashboard.settings import coerce
+
+    with pytest.raises(HandoffError) as info:
+        coerce("sla_hours", dt.date(2026, 3, 1))
+    assert "datetime" not in info.value.render()
+    assert "2026-03-01" in info.value.render()
+
+
 # ------------------------------------------------------------------ the dashboard
 @pytest.mark.parametrize(("page", "label"), [("revenue.py", "Won revenue"), ("review.py", None)])
 def test_pages_show_unknown_money_as_needs_not_zero(

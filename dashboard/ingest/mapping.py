@@ -61,7 +61,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.errors import HandoffError, Problem
+from dashboard.errors import HandoffError, Problem, as_written
 from dashboard.schema import SEGMENT_PREFIX, TABLES, Table
 
 __all__ = [
@@ -1531,7 +1531,7 @@ def _build(
             explicit.add(canon)
             mapping.pop(canon, None)
             constants[canon] = value
-            derived[canon] = f"{value!r} on every row (constant from the mapping file)"
+            derived[canon] = f"{as_written(value)} on every row (constant from the mapping file)"
         notes.append(
             f"{len(section) + len(section_constants)} {t.name} columns set by mapping file "
             f"{mapping_file.path}; the rest recognised as {label}"
@@ -1925,7 +1925,7 @@ def _check_option(path: str, key: str, value: object) -> object:
     def bad(expected: str) -> HandoffError:
         return _mapping_error(
             path,
-            f"[options] {key} = {value!r} is not valid",
+            f"[options] {key} = {as_written(value)} is not valid",
             f"give {expected}",
         )
 
@@ -1942,6 +1942,9 @@ def _check_option(path: str, key: str, value: object) -> object:
         if value not in ("first", "latest"):
             raise bad('"first" or "latest"')
     elif key == "missing_created_at":
+        # an unquoted TOML date (missing_created_at = 2026-03-01) is read as that date
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
         if not valid_created_fill(value):
             raise bad('"load_date" or a date written YYYY-MM-DD')
     elif key == "timezone":
@@ -1966,7 +1969,8 @@ def _check_option(path: str, key: str, value: object) -> object:
             if resolved is None:
                 raise _mapping_error(
                     path,
-                    f"[options.table_for_file] {pattern!r} = {name!r} is not a table",
+                    f"[options.table_for_file] {as_written(pattern)} = {as_written(name)} "
+                    "is not a table",
                     f"use one of: {', '.join(TABLES)}",
                 )
             out[str(pattern)] = resolved
@@ -2090,7 +2094,8 @@ def load_mapping(path: str | Path) -> MappingFile:
             else:
                 raise _mapping_error(
                     where,
-                    f"[{key}] {canon} = {source!r} is neither a column name nor a constant",
+                    f"[{key}] {canon} = {as_written(source)} is neither a column name nor a "
+                    "constant",
                     f'write {canon} = "Column name", or {canon} = {{ value = "constant" }}',
                     column=canon,
                 )
