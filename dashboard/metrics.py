@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dashboard import identifiers
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
 
@@ -165,13 +166,21 @@ def staging_sql(name: str) -> str:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
+    return [r[0] for r in con.execute(f"DESCRIBE {identifiers.quote(table)}").fetchall()]
 
 
 def dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Dimensions ``--by`` accepts on this workspace: base ones plus its segment columns."""
     cols = _columns(con, "leads")
-    segs = [c for c in (*SEGMENT_COLUMNS, *sorted(c for c in cols if c.startswith("segment_")))]
+    # a stored name outside the safe pattern (written before names were checked) is never
+    # offered, so it never reaches the CASE below
+    segs = [
+        c
+        for c in (
+            *SEGMENT_COLUMNS,
+            *sorted(c for c in cols if c.startswith("segment_") and identifiers.is_safe(c)),
+        )
+    ]
     return [*BASE_DIMENSIONS, *(c for c in segs if c in cols)]
 
 
@@ -188,10 +197,11 @@ def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
                 "else created_at end)), '%Y-%m')"
             )
         elif dim in cols:
-            expr = f'cast("{dim}" as varchar)'
+            expr = f"cast({identifiers.quote(dim)} as varchar)"
         else:
             continue
-        arms.append(f"when '{dim}' then {expr}")
+        literal = "'" + dim.replace("'", "''") + "'"
+        arms.append(f"when {literal} then {expr}")
     return f"case getvariable('{variable}') {' '.join(arms)} end"
 
 
@@ -381,7 +391,8 @@ def check_needs(con: duckdb.DuckDBPyConnection, metric: Metric) -> list[str]:
             table, column = option.split(".")
             if column not in _columns(con, table):
                 continue
-            if con.execute(f'select count("{column}") from "{table}"').fetchall()[0][0]:
+            sql = f"select count({identifiers.quote(column)}) from {identifiers.quote(table)}"
+            if con.execute(sql).fetchall()[0][0]:
                 ok = True
                 break
         if not ok:

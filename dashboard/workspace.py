@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dashboard import identifiers
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
@@ -229,8 +230,8 @@ class Workspace:
         out: dict[str, dict[str, int]] = {}
         for name in TABLES:
             cols = self.columns(name)
-            exprs = ", ".join(f'count("{c}")' for c in cols)
-            row = self.con.execute(f'SELECT {exprs} FROM "{name}"').fetchall()[0]
+            exprs = ", ".join(f"count({identifiers.quote(c)})" for c in cols)
+            row = self.con.execute(f"SELECT {exprs} FROM {identifiers.quote(name)}").fetchall()[0]
             out[name] = dict(zip(cols, (int(v) for v in row), strict=True))
         return out
 
@@ -420,23 +421,34 @@ class Workspace:
 
     def _write_table(self, table: Table, frame: pl.DataFrame, *, append: bool) -> None:
         con = self.con
+        unsafe = [c for c in frame.columns if not identifiers.is_safe(c)]
+        if unsafe:
+            # canonicalise refuses these; a name reaching here unchecked is still not SQL
+            raise HandoffError(
+                Problem(
+                    f"{unsafe[0]!r} cannot be a column name",
+                    fix=f"name columns {identifiers.NAME_RULE}",
+                    column=unsafe[0],
+                )
+            )
+        q = identifiers.quote
+        name = q(table.name)
         existing = set(self.columns(table.name))
         for column in frame.columns:
             if column not in existing:
                 # only segment columns on leads can be new (canonicalise checked the rest)
-                con.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column}" VARCHAR')
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {q(column)} VARCHAR")
         con.register("_staged", frame.to_arrow())
         try:
             if append:
-                keys = " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' for k in table.key)
+                keys = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in table.key)
                 con.execute(
-                    f'DELETE FROM "{table.name}" t WHERE EXISTS '
-                    f"(SELECT 1 FROM _staged s WHERE {keys})"
+                    f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {keys})"
                 )
             else:
-                con.execute(f'DELETE FROM "{table.name}"')
-            cols = ", ".join(f'"{c}"' for c in frame.columns)
-            con.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM _staged')
+                con.execute(f"DELETE FROM {name}")
+            cols = ", ".join(q(c) for c in frame.columns)
+            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _staged")
         finally:
             con.unregister("_staged")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from dashboard.errors import HandoffError, Problem, examples
+from dashboard.identifiers import NAME_RULE, is_safe, suggest
 from dashboard.ingest import values
 from dashboard.schema import DUCKDB_TYPES, Table
 
@@ -151,6 +152,17 @@ def canonicalise(
         )
 
     for name in raw.columns:
+        if not is_safe(name):
+            # every canonical name reaches SQL as a column name: refuse anything else
+            problems.append(
+                Problem(
+                    f"{name!r} cannot be a column name",
+                    fix=f"name the column {NAME_RULE} in the mapping, e.g. {suggest(name)!r}",
+                    file=file,
+                    column=_source(mapping, name),
+                )
+            )
+            continue
         if not table.has_column(name):
             problems.append(
                 Problem(

@@ -62,6 +62,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.errors import HandoffError, Problem, as_written
+from dashboard.identifiers import NAME_RULE, is_safe, suggest
 from dashboard.schema import SEGMENT_PREFIX, TABLES, Table
 
 __all__ = [
@@ -2065,6 +2066,14 @@ def load_mapping(path: str | Path) -> MappingFile:
         section = tables.setdefault(name, {})
         fixed = constants.setdefault(name, {})
         for canon, source in value.items():
+            if t.extra_prefix and str(canon).startswith(t.extra_prefix) and not is_safe(canon):
+                # a segment key becomes a column name in SQL: only a strict pattern passes
+                raise _mapping_error(
+                    where,
+                    f"[{key}] {canon!r} cannot be a column name",
+                    f"rename the key to {NAME_RULE}, e.g. {suggest(canon)!r}",
+                    column=canon,
+                )
             if not t.has_column(canon):
                 segment = (
                     f", or {SEGMENT_PREFIX}<name> for a segment column" if t.extra_prefix else ""
