@@ -9,7 +9,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+# Every heavy module a page uses is imported here, before the router runs any page: pages
+# of different sessions run in parallel threads, and two threads importing pandas or
+# pyarrow for the first time at once have shown users a half-imported module's traceback.
+import altair  # noqa: F401
+import duckdb  # noqa: F401
+import pandas  # noqa: F401
+import polars  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
+import vl_convert  # noqa: F401
 
 # `streamlit run dashboard/app.py` puts dashboard/ first on the path; the package root is
 # needed so pages can `import dashboard`.

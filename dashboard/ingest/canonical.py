@@ -96,10 +96,15 @@ def normalise_phone(series: pl.Series) -> pl.Series:
 
 def salted_hash(series: pl.Series, salt: str) -> pl.Series:
     """Salted SHA-256 hex of each non-null value (the raw value is never stored)."""
-    return series.map_elements(
-        lambda v: hashlib.sha256((salt + v).encode("utf-8")).hexdigest(),
-        return_dtype=pl.String,
-        skip_nulls=True,
+    # plain Python over the values, not a callback inside Polars: the Data page loads in a
+    # page thread, where a Python callback inside Polars can deadlock the server
+    return pl.Series(
+        series.name,
+        [
+            None if v is None else hashlib.sha256((salt + v).encode("utf-8")).hexdigest()
+            for v in series.to_list()
+        ],
+        dtype=pl.String,
     )
 
 

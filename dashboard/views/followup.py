@@ -68,22 +68,19 @@ def verdict_name(verdict: str | None) -> str:
 
 def lead_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A lead list narrowed to the follow-up columns, with headings in the page's language."""
-    return frame.select(
+    return ui.select_text(
+        frame,
         "lead_id",
         pl.col("owner").alias(T("common.owner")),
         pl.col("source").alias(T("common.source")),
         pl.col("handed_off_at").alias(T("followup.handed_off_at")),
-        pl.col("speed_bucket")
-        .map_elements(bucket_name, return_dtype=pl.String)
-        .alias(T("followup.speed_bucket")),
+        ui.text_col("speed_bucket", bucket_name, T("followup.speed_bucket")),
         pl.col("minutes_to_first_touch").round(0).alias(T("followup.minutes_to_first_touch")),
         pl.col("n_attempts").alias(T("followup.attempts")),
         pl.col("has_connect").alias(T("followup.has_connect")),
         pl.col("is_sla_met").alias(T("followup.sla_met")),
         pl.col("is_given_up").alias(T("followup.given_up")),
-        pl.col("sales_verdict")
-        .map_elements(verdict_name, return_dtype=pl.String)
-        .alias(T("followup.sales_verdict")),
+        ui.text_col("sales_verdict", verdict_name, T("followup.sales_verdict")),
         pl.col("is_sql").alias(T("followup.reached_sql")),
     )
 
@@ -159,7 +156,8 @@ st.subheader(T("followup.speed_title"))
 st.caption(T("followup.speed_caption"))
 speed = ui.metric(ctx, "speed_to_lead")
 if ui.usable(ctx, speed):
-    s = speed.frame.sort("bucket_order").with_columns(
+    s = speed.frame.sort("bucket_order").pipe(
+        ui.with_text,
         ui.text_col("speed_bucket", bucket_name, "bucket"),
         ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
         ui.text_col("share", pct, "share_text"),
@@ -272,7 +270,8 @@ st.subheader(T("followup.attempts_title"))
 st.caption(T("followup.attempts_caption"))
 attempts = ui.metric(ctx, "followup")
 if ui.usable(ctx, attempts):
-    a = attempts.frame.sort("attempts_order").with_columns(
+    a = attempts.frame.sort("attempts_order").pipe(
+        ui.with_text,
         ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
         ui.text_col("share", pct, "share_text"),
         ui.text_col("sql_rate", pct, "sql_rate_text"),
@@ -374,10 +373,9 @@ if ui.usable(ctx, conversion):
         on=["sql_rate", "connect_rate"],
         variable_name="rate_key",
         value_name="rate",
-    ).with_columns(
-        pl.col("rate_key")
-        .map_elements(lambda k: T(f"followup.conv_{k}"), return_dtype=pl.String)
-        .alias("rate_name"),
+    ).pipe(
+        ui.with_text,
+        ui.text_col("rate_key", lambda k: T(f"followup.conv_{k}"), "rate_name"),
         ui.text_col("rate", pct, "rate_text"),
         ui.text_col("leads_reaching", lambda v: fmt_int(v, ctx.lang), "reaching_text"),
     )
@@ -449,7 +447,7 @@ elif team is not None and ui.usable(ctx, speed_owner):
         ),
         on="owner",
         how="left",
-    ).with_columns(ui.text_col("owner", owner_name, "rep"))
+    ).pipe(ui.with_text, ui.text_col("owner", owner_name, "rep"))
     people = reps.filter(pl.col("owner") != ALL)
 
     # the scatter: speed (x) against persistence (y)
@@ -461,7 +459,8 @@ elif team is not None and ui.usable(ctx, speed_owner):
             benchmark=fmt_number(BENCHMARK_ATTEMPTS, ctx.lang, 1),
         )
     )
-    dots = people.filter(pl.col("median_minutes_to_first_touch") > 0).with_columns(
+    dots = people.filter(pl.col("median_minutes_to_first_touch") > 0).pipe(
+        ui.with_text,
         pl.when(pl.col("is_below_team"))
         .then(pl.lit(T("followup.below_team")))
         .otherwise(pl.lit(T("followup.not_below_team")))

@@ -62,17 +62,12 @@ if ui.usable(ctx, overview):
 st.subheader(T("funnel.funnel_title"))
 funnel = ui.metric(ctx, "funnel")
 if ui.usable(ctx, funnel):
-    f = funnel.frame.with_columns(
-        pl.col("stage").map_elements(stage_name, return_dtype=pl.String).alias("label"),
-        pl.col("count")
-        .map_elements(lambda v: fmt_int(v, ctx.lang), return_dtype=pl.String)
-        .alias("count_text"),
-        pl.col("rate_from_previous")
-        .map_elements(lambda v: fmt_pct(v, ctx.lang), return_dtype=pl.String)
-        .alias("prev_text"),
-        pl.col("rate_from_first")
-        .map_elements(lambda v: fmt_pct(v, ctx.lang, 2), return_dtype=pl.String)
-        .alias("first_text"),
+    f = funnel.frame.pipe(
+        ui.with_text,
+        ui.text_col("stage", stage_name, "label"),
+        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
+        ui.text_col("rate_from_previous", lambda v: fmt_pct(v, ctx.lang), "prev_text"),
+        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang, 2), "first_text"),
     )
     f = f.with_columns(
         pl.when(pl.col("stage_order") == 1)
@@ -123,10 +118,9 @@ if ui.usable(ctx, funnel):
 
     st.subheader(T("funnel.velocity_title"))
     st.caption(T("funnel.velocity_caption"))
-    v = f.filter(pl.col("stage_order") > 1).with_columns(
-        pl.col("median_days_from_previous")
-        .map_elements(lambda d: fmt_number(d, ctx.lang, 1), return_dtype=pl.String)
-        .alias("days_text")
+    v = f.filter(pl.col("stage_order") > 1).pipe(
+        ui.with_text,
+        ui.text_col("median_days_from_previous", lambda d: fmt_number(d, ctx.lang, 1), "days_text"),
     )
     velocity = (
         alt.Chart(v)
@@ -171,15 +165,12 @@ st.subheader(T("funnel.by_source_title"))
 st.caption(T("funnel.by_source_caption"))
 by_source = ui.metric(ctx, "funnel", by="source")
 if ui.usable(ctx, by_source):
-    s = by_source.frame.with_columns(
+    s = by_source.frame.pipe(
+        ui.with_text,
         pl.col("dimension").fill_null(T("common.none_value")).alias("source"),
-        pl.col("stage").map_elements(stage_name, return_dtype=pl.String).alias("label"),
-        pl.col("rate_from_first")
-        .map_elements(lambda v: fmt_pct(v, ctx.lang), return_dtype=pl.String)
-        .alias("first_text"),
-        pl.col("count")
-        .map_elements(lambda v: fmt_int(v, ctx.lang), return_dtype=pl.String)
-        .alias("count_text"),
+        ui.text_col("stage", stage_name, "label"),
+        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang), "first_text"),
+        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
     ).filter(pl.col("stage_order") > 1)
     stage_order = [stage_name(x) for x in STAGE_FLAG if x != "lead"]
     pick = alt.selection_point(name="cell", fields=["source", "stage"])
@@ -228,11 +219,10 @@ if ui.usable(ctx, by_source):
         )
     ui.table(
         ctx,
-        by_source.frame.select(
+        ui.select_text(
+            by_source.frame,
             pl.col("dimension").alias(T("common.source")),
-            pl.col("stage")
-            .map_elements(stage_name, return_dtype=pl.String)
-            .alias(T("funnel.stage")),
+            ui.text_col("stage", stage_name, T("funnel.stage")),
             pl.col("count").alias(T("common.count")),
             pl.col("rate_from_previous").alias(T("funnel.rate_from_previous")),
             pl.col("rate_from_first").alias(T("funnel.rate_from_first")),
@@ -259,17 +249,12 @@ st.caption(
 )
 cohort = ui.metric(ctx, "funnel_cohort")
 if ui.usable(ctx, cohort):
-    c = cohort.frame.filter(pl.col("stage_order") > 1).with_columns(
-        pl.col("cohort_month")
-        .map_elements(lambda d: ui.month_label(ctx, d), return_dtype=pl.String)
-        .alias("month"),
-        pl.col("stage").map_elements(stage_name, return_dtype=pl.String).alias("label"),
-        pl.col("rate_from_first")
-        .map_elements(lambda v: fmt_pct(v, ctx.lang), return_dtype=pl.String)
-        .alias("first_text"),
-        pl.col("count")
-        .map_elements(lambda v: fmt_int(v, ctx.lang), return_dtype=pl.String)
-        .alias("count_text"),
+    c = cohort.frame.filter(pl.col("stage_order") > 1).pipe(
+        ui.with_text,
+        ui.text_col("cohort_month", lambda d: ui.month_label(ctx, d), "month"),
+        ui.text_col("stage", stage_name, "label"),
+        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang), "first_text"),
+        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
         pl.when(pl.col("is_maturing"))
         .then(pl.lit(T("funnel.maturing")))
         .otherwise(pl.lit(""))

@@ -91,7 +91,8 @@ if ui.usable(ctx, by_month):
     m = by_month.frame.filter(pl.col("dimension").is_not_null()).with_columns(
         pl.col("dimension").str.to_date("%Y-%m").alias("month_start")
     )
-    m = m.with_columns(
+    m = m.pipe(
+        ui.with_text,
         ui.text_col("month_start", lambda d: ui.month_label(ctx, d), "month"),
         ui.text_col("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
         ui.text_col("handed_off", lambda v: fmt_int(v, ctx.lang), "handed_off_text"),
@@ -103,10 +104,9 @@ if ui.usable(ctx, by_month):
             variable_name="rate_key",
             value_name="rate",
         )
-        .with_columns(
-            pl.col("rate_key")
-            .map_elements(lambda k: T(f"handoff.{k}"), return_dtype=pl.String)
-            .alias("rate_name"),
+        .pipe(
+            ui.with_text,
+            ui.text_col("rate_key", lambda k: T(f"handoff.{k}"), "rate_name"),
             ui.text_col("rate", pct, "rate_text"),
         )
         .sort("month_start")
@@ -186,7 +186,8 @@ if ui.usable(ctx, reasons):
     def reason_label(reason: str) -> str:
         return T("handoff.no_reason") if reason == NO_REASON else reason
 
-    r = reasons.frame.with_columns(
+    r = reasons.frame.pipe(
+        ui.with_text,
         pl.col("dimension").fill_null(T("common.none_value")).alias("source"),
         ui.text_col("rejection_reason", reason_label, "reason"),
         ui.text_col("rejected", lambda v: fmt_int(v, ctx.lang), "count_text"),
@@ -308,7 +309,8 @@ elif ui.usable(ctx, leads):
         per_owner = (
             ui.metric(ctx, "pending_by_owner")
             .frame.rename({"longest_hours": "longest"})
-            .with_columns(
+            .pipe(
+                ui.with_text,
                 pl.col("owner").fill_null(T("handoff.no_owner")).alias("owner_label"),
                 ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
                 ui.text_col(

@@ -160,7 +160,8 @@ matrix = ui.metric(ctx, "disagreement_matrix")
 if ui.usable(ctx, matrix):
     m = matrix.frame
     # the six cells (outcomes added up) come from disagreement_cells, the table from the matrix
-    cells = ui.metric(ctx, "disagreement_cells").frame.with_columns(
+    cells = ui.metric(ctx, "disagreement_cells").frame.pipe(
+        ui.with_text,
         text_col("marketing_verdict", marketing_label, "mv_label"),
         text_col("sales_verdict", sales_label, "sv_label"),
         text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
@@ -170,14 +171,15 @@ if ui.usable(ctx, matrix):
             text_col(o.replace(" ", "_"), lambda v: fmt_int(v, ctx.lang), f"{o}_text")
             for o in OUTCOMES
         ),
-        pl.struct("marketing_verdict", "sales_verdict")
-        .map_elements(
-            lambda r: (r["marketing_verdict"], r["sales_verdict"]) in DISAGREE,
-            return_dtype=pl.Boolean,
+        pl.any_horizontal(
+            (pl.col("marketing_verdict") == mv) & (pl.col("sales_verdict") == sv)
+            for mv, sv in DISAGREE
         )
+        .fill_null(False)
         .alias("is_disagreement"),
     )
-    cells = cells.with_columns(
+    cells = cells.pipe(
+        ui.with_text,
         (
             pl.col("leads_text")
             + pl.lit(" · ")
@@ -272,16 +274,11 @@ if ui.usable(ctx, matrix):
         )
     ui.table(
         ctx,
-        m.select(
-            pl.col("marketing_verdict")
-            .map_elements(marketing_label, return_dtype=pl.String)
-            .alias(T("quality.marketing_verdict")),
-            pl.col("sales_verdict")
-            .map_elements(sales_label, return_dtype=pl.String)
-            .alias(T("quality.sales_verdict")),
-            pl.col("outcome")
-            .map_elements(lambda o: outcome_label(o).capitalize(), return_dtype=pl.String)
-            .alias(T("quality.outcome")),
+        ui.select_text(
+            m,
+            ui.text_col("marketing_verdict", marketing_label, T("quality.marketing_verdict")),
+            ui.text_col("sales_verdict", sales_label, T("quality.sales_verdict")),
+            ui.text_col("outcome", lambda o: outcome_label(o).capitalize(), T("quality.outcome")),
             pl.col("leads").alias(T("common.leads")),
             pl.col("share").alias(T("quality.share_of_leads")),
             pl.col("won_revenue").alias(T("common.won_revenue")),
@@ -309,7 +306,8 @@ if ui.usable(ctx, by_month):
         by_month.frame.filter(pl.col("dimension").is_not_null())
         .with_columns((pl.col("dimension") + "-01").str.to_date("%Y-%m-%d").alias("month_day"))
         .sort("month_day")
-        .with_columns(
+        .pipe(
+            ui.with_text,
             text_col("month_day", lambda d: ui.month_label(ctx, d), "month"),
             text_col("agreement_rate", lambda v: fmt_pct(v, ctx.lang), "agreement_text"),
             text_col("cohens_kappa", lambda v: fmt_number(v, ctx.lang, 2), "kappa_text"),
@@ -375,7 +373,8 @@ st.subheader(T("quality.by_source_title"))
 st.caption(T("quality.by_source_caption"))
 by_source = ui.metric(ctx, "disagreement", by="source")
 if ui.usable(ctx, by_source):
-    s = by_source.frame.with_columns(
+    s = by_source.frame.pipe(
+        ui.with_text,
         pl.col("dimension").fill_null(NONE).alias("source"),
         text_col("agreement_rate", lambda v: fmt_pct(v, ctx.lang), "agreement_text"),
         text_col("cohens_kappa", lambda v: fmt_number(v, ctx.lang, 2), "kappa_text"),
@@ -553,7 +552,8 @@ st.caption(T("quality.reasons_caption"))
 reasons = ui.metric(ctx, "rejection_reasons", by="source")
 if ui.usable(ctx, reasons):
     NO_REASON = "(no reason given)"
-    r = reasons.frame.with_columns(
+    r = reasons.frame.pipe(
+        ui.with_text,
         pl.col("dimension").fill_null(NONE).alias("source"),
         pl.when(pl.col("rejection_reason") == NO_REASON)
         .then(pl.lit(T("quality.no_reason")))

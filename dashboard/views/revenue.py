@@ -134,7 +134,8 @@ f = raw.with_columns(
     .alias("source"),
     *(pl.col(c).cast(pl.Float64).round(digits) for c in MONEY),
 )
-f = f.with_columns(
+f = f.pipe(
+    ui.with_text,
     text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
     text_col("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
     text_col("won_leads", lambda v: fmt_int(v, ctx.lang), "won_leads_text"),

@@ -177,18 +177,18 @@ if ui.usable(ctx, cal):
         lines.append(T("scoring.auc_chance"))
         st.markdown("\n".join(f"- {line}" for line in lines))
 
-        d = frame.filter(pl.col("leads") > 0).with_columns(
-            pl.struct("decile", "min_score", "max_score")
-            .map_elements(
-                lambda r: T(
+        d = frame.filter(pl.col("leads") > 0).pipe(
+            ui.with_text,
+            ui.text_col(
+                ("decile", "min_score", "max_score"),
+                lambda decile, low, high: T(
                     "scoring.decile_label",
-                    decile=r["decile"],
-                    low=score_text(r["min_score"]),
-                    high=score_text(r["max_score"]),
+                    decile=decile,
+                    low=score_text(low),
+                    high=score_text(high),
                 ),
-                return_dtype=pl.String,
-            )
-            .alias("decile_label"),
+                "decile_label",
+            ),
             ui.text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
             ui.text_col("sqls", lambda v: fmt_int(v, ctx.lang), "sqls_text"),
             ui.text_col("won", lambda v: fmt_int(v, ctx.lang), "won_text"),
@@ -210,7 +210,8 @@ if ui.usable(ctx, cal):
             on=list(series),
             variable_name="series_key",
             value_name="rate",
-        ).with_columns(
+        ).pipe(
+            ui.with_text,
             pl.col("series_key").replace_strict(series, return_dtype=pl.String).alias("series"),
             ui.text_col("rate", pct, "rate_text"),
         )
@@ -421,7 +422,8 @@ if ui.usable(ctx, whatif):
             "revenue_share_kept": (T("scoring.revenue_share_kept"), WON_COLOUR),
         }
         wl = (
-            w.with_columns(
+            w.pipe(
+                ui.with_text,
                 ui.text_col("threshold", score_text, "threshold_text"),
                 ui.text_col("leads_sent", lambda v: fmt_int(v, ctx.lang), "sent_text"),
             )
@@ -431,7 +433,8 @@ if ui.usable(ctx, whatif):
                 variable_name="curve_key",
                 value_name="share",
             )
-            .with_columns(
+            .pipe(
+                ui.with_text,
                 pl.col("curve_key")
                 .replace_strict({k: v[0] for k, v in curves.items()}, return_dtype=pl.String)
                 .alias("curve"),
@@ -650,13 +653,13 @@ st.subheader(T("scoring.attributes_title"))
 st.caption(T("scoring.attributes_caption"))
 lift = ui.metric(ctx, "attribute_lift")
 if ui.usable(ctx, lift):
-    lf = lift.frame.with_columns(
+    lf = lift.frame.pipe(
+        ui.with_text,
         ui.text_col("attribute", attribute_label, "attribute_label"),
-        pl.struct("attribute", "value")
-        .map_elements(lambda r: value_label(r["attribute"], r["value"]), return_dtype=pl.String)
-        .alias("value_label"),
+        ui.text_col(("attribute", "value"), value_label, "value_label"),
         ui.text_col("information_value", lambda v: iv_band(v)[0], "band_key"),
-    ).with_columns(
+    ).pipe(
+        ui.with_text,
         ui.text_col("band_key", lambda k: T(f"scoring.iv_{k}"), "band"),
     )
     overall = lf.row(0, named=True)["overall_sql_rate"]
@@ -683,7 +686,8 @@ if ui.usable(ctx, lift):
                 overall=pct(overall),
             )
         )
-        pa = per_attribute.with_columns(
+        pa = per_attribute.pipe(
+            ui.with_text,
             ui.text_col("information_value", lambda v: fmt_number(v, ctx.lang, 2), "iv_text"),
         )
         band_domain = [T(f"scoring.iv_{key}") for _, key, _ in IV_BANDS]
@@ -736,7 +740,8 @@ if ui.usable(ctx, lift):
 
         picked = clicked.get("attribute") if clicked else None
         attribute = picked if picked in pa["attribute"].to_list() else top["attribute"]
-        values = lf.filter(pl.col("attribute") == attribute).with_columns(
+        values = lf.filter(pl.col("attribute") == attribute).pipe(
+            ui.with_text,
             ui.text_col("sql_rate", pct, "rate_text"),
             ui.text_col("lift", lambda v: fmt_number(v, ctx.lang, 2), "lift_text"),
             ui.text_col("judged", lambda v: fmt_int(v, ctx.lang), "judged_text"),
