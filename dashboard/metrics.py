@@ -72,14 +72,35 @@ class Metric:
     name: str
     sql: str
     description: str
-    question: str
+    # the question it answers, by language ("en", "vi"): written once, in NAME.toml
+    questions: dict[str, str]
     grain: str
+    # the glossary group it is listed under (docs/metrics.md)
+    family: str
     columns: dict[str, str]
     parameters: dict[str, Any]
     settings: tuple[str, ...]
     needs: tuple[str, ...]
     supports_by: bool
     path: Path
+
+    @property
+    def question(self) -> str:
+        """The question in English (the command line's language)."""
+        return self.questions["en"]
+
+    @property
+    def glossary_path(self) -> Path:
+        """``queries/NAME.md``: the metric's glossary entry (definition, settings, pitfalls)."""
+        return self.path.with_suffix(".md")
+
+    def glossary(self) -> str:
+        """The glossary entry's text without its title; empty when the file is missing."""
+        path = self.glossary_path
+        if not path.exists():
+            return ""
+        text = path.read_text(encoding="utf-8")
+        return re.sub(r"\A# [^\n]*\n+", "", text).strip()
 
     @property
     def bound_names(self) -> list[str]:
@@ -132,8 +153,9 @@ def _read_metric(sql_path: Path) -> Metric:
         name=sql_path.stem,
         sql=sql_path.read_text(encoding="utf-8"),
         description=meta["description"].strip(),
-        question=meta.get("question", "").strip(),
+        questions={k: str(v).strip() for k, v in meta["question"].items()},
         grain=meta["grain"].strip(),
+        family=str(meta.get("family", "")),
         columns=dict(meta.get("columns", {})),
         parameters=dict(meta.get("parameters", {})),
         settings=tuple(meta.get("settings", ())),

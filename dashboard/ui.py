@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +27,6 @@ from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_int, fmt_month, t
 from dashboard.workspace import Workspace, default_path
 
 REPO = Path(__file__).resolve().parent.parent
-GLOSSARY = REPO / "docs" / "metrics.md"
 
 # One process serves every browser tab; DuckDB allows one read-write or several read-only
 # handles on a file per process, so loads and reads take turns.
@@ -447,15 +445,8 @@ def money_needs(ctx: Context, shown: Shown) -> bool:
 
 @cache
 def glossary_sections() -> dict[str, str]:
-    """The metric glossary (docs/metrics.md) split into one Markdown section per metric."""
-    if not GLOSSARY.exists():
-        return {}
-    text = GLOSSARY.read_text(encoding="utf-8")
-    out = {}
-    for part in re.split(r"^## ", text, flags=re.M)[1:]:
-        name, _, body = part.partition("\n")
-        out[name.strip()] = body.strip()
-    return out
+    """Each metric's glossary entry (``queries/NAME.md``, without its title), by name."""
+    return {name: m.glossary() for name, m in metrics.registry().items() if m.glossary()}
 
 
 def _cli(ctx: Context, shown: Shown, by: str | None) -> str:
@@ -490,8 +481,7 @@ def how_computed(
     m = metrics.get(shown.name)
     title = ctx.t("common.how_computed") + (f" · {label}" if label else "")
     with st.expander(title, icon=":material/calculate:"):
-        key = f"metrics.{shown.name}"
-        question = ctx.t(key) if key in _catalogue_keys() else m.question
+        question = m.questions.get(ctx.lang, m.question)
         st.markdown(f"**{ctx.t('common.question')}.** {question}")
         section = glossary_sections().get(shown.name)
         if section:
@@ -516,13 +506,6 @@ def _show_value(v: Any) -> str:
     if isinstance(v, list | tuple):
         return ", ".join(map(str, v))
     return str(v)
-
-
-@cache
-def _catalogue_keys() -> frozenset[str]:
-    from dashboard.i18n import catalogue
-
-    return frozenset(catalogue())
 
 
 def _excel_bytes(frame: pl.DataFrame) -> bytes:

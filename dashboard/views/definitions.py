@@ -15,8 +15,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import agreement, metrics, ui
+from dashboard import glossary as glossary_mod
 from dashboard.errors import HandoffError
-from dashboard.i18n import catalogue, fmt_int, fmt_money_short, fmt_number, fmt_pct
+from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
 from dashboard.settings import SETTINGS, Setting, coerce
 
 ctx = ui.current()
@@ -507,13 +508,7 @@ def _tidy(markdown: str) -> str:
 @st.cache_data(show_spinner=False)
 def glossary(names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """The shared definitions (the glossary's head) and each metric's entry."""
-    if not ui.GLOSSARY.exists():
-        return "", {}
-    text = ui.GLOSSARY.read_text(encoding="utf-8")
-    heads = [m for m in re.finditer(r"^## (\S+)\s*$", text, flags=re.M) if m[1] in names]
-    intro = text[: heads[0].start()] if heads else text
-    # the glossary's own list of metrics: the page lists them itself, below
-    intro = re.sub(r"^## Metrics\s*$.*", "", intro, flags=re.M | re.S)
+    intro = glossary_mod.shared()
     entries = {k: v for k, v in ui.glossary_sections().items() if k in names}
     # the expander is already titled "Shared definitions"
     intro = re.sub(r"^## Shared definitions\s*$\n?", "", intro, flags=re.M)
@@ -532,7 +527,7 @@ if entries:
     for n in names:
         if n not in entries:
             continue
-        key = f"metrics.{n}"
-        question = T(key) if key in catalogue() else metrics.get(n).question
+        m = metrics.get(n)
+        question = m.questions.get(ctx.lang, m.question)
         with st.expander(f"`{n}` · {question}"):
             st.markdown(entries[n])
