@@ -6,7 +6,6 @@ the shared context the pages read through ``ui.current()``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 # Every heavy module a page uses is imported here, before the router runs any page: pages
@@ -20,15 +19,9 @@ import pyarrow  # noqa: F401
 import streamlit as st
 import vl_convert  # noqa: F401
 
-# `streamlit run dashboard/app.py` puts dashboard/ first on the path; the package root is
-# needed so pages can `import dashboard`.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from dashboard import ui  # noqa: E402
-from dashboard.i18n import t  # noqa: E402
-from dashboard.pages import SECTIONS  # noqa: E402
+from dashboard import ui
+from dashboard.i18n import t
+from dashboard.pages import SECTIONS
 
 VIEWS = Path(__file__).resolve().parent / "views"
 

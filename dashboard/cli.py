@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import __version__
+from dashboard import __version__, shipped
 from dashboard.errors import HandoffError, MissingInputsError, Problem
 from dashboard.formatting import text_table
 
@@ -27,7 +27,7 @@ EXIT_INPUT = 2
 EXIT_NEEDS = 3
 EXIT_INTERRUPTED = 130
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = shipped("sample_data")
 
 
 def _workspace_arg(p: argparse.ArgumentParser) -> None:

@@ -26,11 +26,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers
+from dashboard import identifiers, shipped
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = shipped("queries")
 STAGING_ORDER = ("lead_base", "attempts", "touch_base", "lead_facts", "touch_facts")
 # Per-lead staging that depends on settings only (not on filters). The workspace keeps a
 # copy built with its stored settings at every load and settings change, so a metric only
