@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -652,14 +652,3 @@ def _report(p: Prepared) -> FileReport:
         sheet=p.read.sheet,
     )
 
-
-@contextlib.contextmanager
-def open_workspace(
-    path: str | Path | None = None, *, read_only: bool = False
-) -> Iterator[Workspace]:
-    """Open a workspace for the duration of a ``with`` block."""
-    ws = Workspace(path, read_only=read_only)
-    try:
-        yield ws
-    finally:
-        ws.close()

@@ -72,12 +72,6 @@ def _source(mapping: dict[str, str], column: str) -> str:
     return f"{column} (from {src!r})" if src and src != column else column
 
 
-def _id_text(series: pl.Series) -> pl.Series:
-    """Ids as text: Excel turns 1001 into 1001.0, which must still match '1001' elsewhere."""
-    parsed = values.parse_text(series).series
-    return parsed
-
-
 def normalise_email(series: pl.Series) -> pl.Series:
     """Lower-cased, trimmed e-mail; empty -> null."""
     return series.cast(pl.String).str.strip_chars().str.to_lowercase().replace("", None)
@@ -572,13 +566,3 @@ def _personal(
         notes.append(f"{file}: {what} {done}; raw values are not stored")
     return frame
 
-
-def empty_frame(table: Table, columns: list[str] | None = None) -> pl.DataFrame:
-    """An empty frame with the stored canonical columns of ``table`` (or just ``columns``)."""
-    names = columns or [c.name for c in table.columns if not c.personal]
-    return pl.DataFrame(schema={n: POLARS_TYPES[table.column(n).kind] for n in names})
-
-
-def duckdb_type(table: Table, column: str) -> str:
-    """DuckDB type of a canonical column."""
-    return DUCKDB_TYPES[table.column(column).kind]
