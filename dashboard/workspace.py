@@ -651,4 +651,3 @@ def _report(p: Prepared) -> FileReport:
         delimiter=p.read.delimiter,
         sheet=p.read.sheet,
     )
-

@@ -565,4 +565,3 @@ def _personal(
         frame = frame.drop(column)
         notes.append(f"{file}: {what} {done}; raw values are not stored")
     return frame
-
