@@ -430,6 +430,40 @@ def resolve_settings(stored: dict[str, Any], overrides: dict[str, Any] | None) -
     return out
 
 
+@dataclass
+class Answer:
+    """A metric's rows, or what it needs: ``result`` is None exactly when ``needs`` is set."""
+
+    name: str
+    result: Result | None
+    needs: tuple[str, ...] = ()
+
+    @property
+    def frame(self) -> pl.DataFrame | None:
+        """The rows, or None when the workspace lacks an input the metric needs."""
+        return self.result.frame if self.result is not None else None
+
+
+def answer(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    settings: dict[str, Any],
+    filters: Filters | None = None,
+    by: str | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> Answer:
+    """:func:`run`, with a missing input answered as "needs ..." instead of an exception.
+
+    The one place pages, the report and the review turn a missing column into guidance.
+    """
+    try:
+        res = run(con, name, settings=settings, filters=filters, by=by, parameters=parameters)
+    except MissingInputsError as exc:
+        return Answer(name, None, tuple(exc.needs))
+    return Answer(name, res)
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,

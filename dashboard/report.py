@@ -24,7 +24,6 @@ import altair as alt
 import polars as pl
 
 from dashboard import charts, metrics
-from dashboard.errors import MissingInputsError
 from dashboard.i18n import (
     LANGUAGES,
     catalogue,
@@ -109,13 +108,10 @@ class _Report:
         """Run metric ``name`` with the report's settings and filters (once)."""
         key = (name, by)
         if key not in self._cache:
-            try:
-                res = metrics.run(
-                    self.con, name, settings=self.settings, filters=self.filters, by=by
-                )
-                self._cache[key] = _Shown(name, res.frame)
-            except MissingInputsError as exc:
-                self._cache[key] = _Shown(name, None, tuple(exc.needs))
+            got = metrics.answer(
+                self.con, name, settings=self.settings, filters=self.filters, by=by
+            )
+            self._cache[key] = _Shown(name, got.frame, got.needs)
         return self._cache[key]
 
     def guidance(self, shown: _Shown) -> str | None:

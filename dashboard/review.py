@@ -21,7 +21,6 @@ import duckdb
 import polars as pl
 
 from dashboard import metrics
-from dashboard.errors import MissingInputsError
 from dashboard.i18n import (
     fmt_duration_minutes,
     fmt_int,
@@ -74,13 +73,9 @@ class _Runner:
         """The metric's rows, or None when the workspace lacks an input it needs."""
         key = (name, by)
         if key not in self._cache:
-            try:
-                res = metrics.run(
-                    self.con, name, settings=self.settings, filters=self.filters, by=by
-                )
-                self._cache[key] = res.frame
-            except MissingInputsError:
-                self._cache[key] = None
+            self._cache[key] = metrics.answer(
+                self.con, name, settings=self.settings, filters=self.filters, by=by
+            ).frame
         return self._cache[key]
 
 
@@ -618,11 +613,10 @@ def _headline_values(
     out: dict[str, float | None] = {}
     for key, name, column, _, owner in HEADLINES:
         if name not in frames:
-            try:
-                frames[name] = metrics.run(con, name, settings=resolved, filters=filters).frame
-            except MissingInputsError as exc:
-                frames[name] = None
-                missing[name] = tuple(exc.needs)
+            got = metrics.answer(con, name, settings=resolved, filters=filters)
+            frames[name] = got.frame
+            if got.needs:
+                missing[name] = got.needs
         frame = frames[name]
         if frame is None:
             out[key] = None

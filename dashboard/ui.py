@@ -22,7 +22,6 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, metrics
-from dashboard.errors import MissingInputsError
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_int, fmt_month, t
 from dashboard.workspace import Workspace, default_path
 
@@ -348,18 +347,12 @@ def _run(
     )
     with connect() as ws:
         settings = metrics.resolve_settings(ws.settings(), dict(overrides))
-        try:
-            res = metrics.run(
-                ws.con,
-                name,
-                settings=settings,
-                filters=filters,
-                by=by,
-                parameters=dict(params),
-            )
-        except MissingInputsError as exc:
-            return Shown(name, None, metrics.get(name).sql, {}, tuple(exc.needs))
-    return Shown(name, res.frame, res.sql, dict(res.parameters))
+        got = metrics.answer(
+            ws.con, name, settings=settings, filters=filters, by=by, parameters=dict(params)
+        )
+    if got.result is None:
+        return Shown(name, None, metrics.get(name).sql, {}, got.needs)
+    return Shown(name, got.result.frame, got.result.sql, dict(got.result.parameters))
 
 
 def metric(
