@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,6 +120,49 @@ class Filters:
     owners: list[str] = field(default_factory=list)
     segment_column: str | None = None
     segment_values: list[str] = field(default_factory=list)
+
+    def url_params(self) -> dict[str, str | list[str]]:
+        """The filters as the dashboard's URL parameters (a link reproduces the view)."""
+        out: dict[str, str | list[str]] = {}
+        if self.date_from:
+            out["from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["to"] = self.date_to.isoformat()
+        for param, values in (
+            ("source", self.sources),
+            ("campaign", self.campaigns),
+            ("owner", self.owners),
+        ):
+            if values:
+                out[param] = list(values)
+        if self.segment_column and self.segment_values:
+            out["segment"] = self.segment_column
+            out["segment_value"] = list(self.segment_values)
+        return out
+
+    def cli_args(self) -> list[str]:
+        """The filters as ``handoff metric`` arguments, each quoted for a POSIX shell.
+
+        Values are user data: quoted with :func:`shlex.quote`, so a pasted command never
+        runs a name such as ``$(rm -rf ~)``.
+        """
+        quoted = shlex.quote
+        args: list[str] = []
+        if self.date_from:
+            args += ["--from", self.date_from.isoformat()]
+        if self.date_to:
+            args += ["--to", self.date_to.isoformat()]
+        for flag, values in (
+            ("--source", self.sources),
+            ("--campaign", self.campaigns),
+            ("--owner", self.owners),
+        ):
+            for v in values:
+                args += [flag, quoted(v)]
+        if self.segment_column:
+            for v in self.segment_values:
+                args += ["--segment", quoted(f"{self.segment_column}={v}")]
+        return args
 
     def key(self) -> tuple:
         """A hashable key (for caches)."""

@@ -86,22 +86,7 @@ def _num(value: Any) -> float:
 
 def _base_params(filters: metrics.Filters) -> dict[str, str | list[str]]:
     """The URL parameters of the filters in force, so the evidence view keeps them."""
-    out: dict[str, str | list[str]] = {}
-    if filters.date_from:
-        out["from"] = filters.date_from.isoformat()
-    if filters.date_to:
-        out["to"] = filters.date_to.isoformat()
-    for param, values in (
-        ("source", filters.sources),
-        ("campaign", filters.campaigns),
-        ("owner", filters.owners),
-    ):
-        if values:
-            out[param] = list(values)
-    if filters.segment_column and filters.segment_values:
-        out["segment"] = filters.segment_column
-        out["segment_value"] = list(filters.segment_values)
-    return out
+    return filters.url_params()
 
 
 # ----------------------------------------------------------------------------- callouts

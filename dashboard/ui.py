@@ -197,16 +197,7 @@ def _write_url(ctx: Context) -> None:
     wanted: dict[str, str | list[str]] = {}
     if ctx.lang != "en":
         wanted["lang"] = ctx.lang
-    if f.date_from:
-        wanted["from"] = f.date_from.isoformat()
-    if f.date_to:
-        wanted["to"] = f.date_to.isoformat()
-    for param, values in (("source", f.sources), ("campaign", f.campaigns), ("owner", f.owners)):
-        if values:
-            wanted[param] = list(values)
-    if f.segment_column and f.segment_values:
-        wanted["segment"] = f.segment_column
-        wanted["segment_value"] = list(f.segment_values)
+    wanted.update(f.url_params())
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     as_lists = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
     if current != as_lists:
@@ -443,22 +434,7 @@ def glossary_sections() -> dict[str, str]:
 
 
 def _cli(ctx: Context, shown: Shown, by: str | None) -> str:
-    f = ctx.filters
-    args = ["handoff", "metric", shown.name]
-    if f.date_from:
-        args += ["--from", f.date_from.isoformat()]
-    if f.date_to:
-        args += ["--to", f.date_to.isoformat()]
-    for flag, values in (
-        ("--source", f.sources),
-        ("--campaign", f.campaigns),
-        ("--owner", f.owners),
-    ):
-        for v in values:
-            args += [flag, f'"{v}"' if " " in v else v]
-    if f.segment_column:
-        for v in f.segment_values:
-            args += ["--segment", f'"{f.segment_column}={v}"']
+    args = ["handoff", "metric", shown.name, *ctx.filters.cli_args()]
     if by:
         args += ["--by", by]
     return " ".join(args)

@@ -204,3 +204,31 @@ def test_the_staging_cache_key_changes_with_the_staging_sql(monkeypatch) -> None
     before = metrics.cache_key(values)
     monkeypatch.setattr(metrics, "staging_sql", lambda name: f"-- changed {name}")
     assert metrics.cache_key(values) != before
+
+
+def test_filters_as_url_and_command_line_text_are_written_once_and_quoted() -> None:
+    import shlex
+
+    f = metrics.Filters(
+        date_from=dt.date(2026, 1, 1),
+        sources=["Zalo OA", "$(touch /tmp/pwned)"],
+        segment_column="segment_industry",
+        segment_values=["Bán lẻ"],
+    )
+    assert f.url_params() == {
+        "from": "2026-01-01",
+        "source": ["Zalo OA", "$(touch /tmp/pwned)"],
+        "segment": "segment_industry",
+        "segment_value": ["Bán lẻ"],
+    }
+    # a shell reads the command back as exactly these arguments: nothing runs
+    assert shlex.split(" ".join(f.cli_args())) == [
+        "--from",
+        "2026-01-01",
+        "--source",
+        "Zalo OA",
+        "--source",
+        "$(touch /tmp/pwned)",
+        "--segment",
+        "segment_industry=Bán lẻ",
+    ]
