@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import ui  # noqa: E402
+from dashboard import access, ui  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.pages import SECTIONS  # noqa: E402
 
@@ -34,7 +34,12 @@ VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Handoff", page_icon="🤝", layout="wide")
 
+# before anything that reads the workspace: a dashboard started with a secret shows only
+# the sign-in form until the session gives a right one
+access.gate(ui.language())
+
 ctx = ui.sidebar()
+access.sidebar_note(ctx.lang)
 st.session_state["_ctx"] = ctx
 pages = {
     t(section, ctx.lang): [
