@@ -422,3 +422,13 @@ def test_nothing_calls_out_at_start(sample_workspace: Path) -> None:
     finally:
         trap.close()
     assert trap.hits == 0
+
+
+def test_the_security_doc_names_only_tests_that_exist() -> None:
+    import re
+
+    doc = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_[a-z0-9_]+)`", doc))
+    here = set(re.findall(r"^def (test_[a-z0-9_]+)", Path(__file__).read_text(), flags=re.M))
+    assert named, "docs/security.md names no test"
+    assert named <= here, sorted(named - here)
