@@ -19,7 +19,7 @@ import pyarrow  # noqa: F401
 import streamlit as st
 import vl_convert  # noqa: F401
 
-from dashboard import ui
+from dashboard import access, ui
 from dashboard.i18n import t
 from dashboard.pages import SECTIONS
 
@@ -27,7 +27,12 @@ VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Handoff", page_icon="🤝", layout="wide")
 
+# before anything that reads the workspace: a dashboard started with a secret shows only
+# the sign-in form until the session gives a right one
+access.gate(ui.language())
+
 ctx = ui.sidebar()
+access.sidebar_note(ctx.lang)
 st.session_state["_ctx"] = ctx
 pages = {
     t(section, ctx.lang): [

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import metrics, ui
+from dashboard import access, metrics, ui
 from dashboard.errors import HandoffError
 from dashboard.health import health_report
 from dashboard.i18n import fmt_int, fmt_pct
@@ -64,13 +64,18 @@ def ws_read(spec: FileSpec) -> pl.DataFrame:
     return readers.read_file(spec.path, name=spec.display).frame
 
 
-uploaded = st.file_uploader(
-    T("data.upload"),
-    type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet"],
-    accept_multiple_files=True,
-    help=T("data.upload_help"),
-    key="uploader",
-)
+# a viewer of a shared dashboard reads what is stored but never loads files
+if access.can_edit():
+    uploaded = st.file_uploader(
+        T("data.upload"),
+        type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet"],
+        accept_multiple_files=True,
+        help=T("data.upload_help"),
+        key="uploader",
+    )
+else:
+    st.info(T("access.editor_needed_data"), icon=":material/lock:")
+    uploaded = None
 
 if uploaded:
     folder = _upload_dir()
@@ -178,7 +183,7 @@ if uploaded:
             )
         except HandoffError as exc:
             st.caption(exc.render())
-        if go:
+        if go and access.can_edit():
             with st.spinner(T("data.loading")):
                 try:
                     with ui.connect(read_only=False) as ws:

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import agreement, metrics, ui
+from dashboard import access, agreement, metrics, ui
 from dashboard import glossary as glossary_mod
 from dashboard.errors import HandoffError
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
@@ -355,13 +355,23 @@ else:
 # ----------------------------------------------------------------------------- saving
 st.subheader(T("definitions.save_title"))
 st.caption(T("definitions.save_caption"))
+# a viewer may try a change and see its impact, but only an editor saves one
+editor = access.can_edit()
+if not editor:
+    st.info(T("access.editor_needed_definitions"), icon=":material/lock:")
 with st.container(border=True):
     a, b = st.columns([1, 2])
     author = a.text_input(
-        T("definitions.author"), key="def_author", placeholder=T("definitions.author_placeholder")
+        T("definitions.author"),
+        key="def_author",
+        placeholder=T("definitions.author_placeholder"),
+        disabled=not editor,
     )
     reason = b.text_input(
-        T("definitions.reason"), key="def_reason", placeholder=T("definitions.reason_placeholder")
+        T("definitions.reason"),
+        key="def_reason",
+        placeholder=T("definitions.reason_placeholder"),
+        disabled=not editor,
     )
     c1, c2, _ = st.columns([2, 2, 4])
     save = c1.button(
@@ -369,7 +379,7 @@ with st.container(border=True):
         type="primary",
         icon=":material/save:",
         key="def_save",
-        disabled=not changes and not problems,
+        disabled=not editor or (not changes and not problems),
         width="stretch",
     )
     c2.button(
@@ -380,7 +390,7 @@ with st.container(border=True):
         disabled=not changes and not problems,
         width="stretch",
     )
-    if save:
+    if save and editor:
         if problems:
             st.error(T("definitions.invalid", problem=" ".join(problems)))
         elif not changes:
