@@ -188,7 +188,9 @@ def canonicalise(
             elif col.kind == "date":
                 parsed = values.parse_date(series, date_order=options.date_order)
             elif col.kind == "number":
-                parsed = values.parse_number(series, decimal=options.decimal)
+                # amounts have a bound in any currency; other numbers need only be finite
+                bound = values.MAX_AMOUNT if name == "amount" else None
+                parsed = values.parse_number(series, decimal=options.decimal, max_abs=bound)
                 if name == "amount" and "currency" not in raw.columns:
                     found = values.detect_currency(series)
                     if found:
@@ -218,6 +220,8 @@ def canonicalise(
                 )
             )
             continue
+        if parsed.out_of_range_count:
+            problems.append(_out_of_range(parsed, col.kind, name, file=file, column=label))
         if parsed.bad_count:
             what = {
                 "timestamp": "dates that cannot be read",
@@ -242,6 +246,7 @@ def canonicalise(
                     count=parsed.bad_count,
                 )
             )
+        if parsed.bad_count or parsed.out_of_range_count:
             continue
         if parsed.note:
             notes.append(f"{file}, {label}: {parsed.note}")
@@ -275,6 +280,40 @@ def canonicalise(
             )
     frame = _personal(frame, table, options, notes, file)
     return Canonical(table=table.name, frame=frame, notes=notes, warnings=warnings, merges=merges)
+
+
+def _out_of_range(
+    parsed: values.Parsed, kind: str, name: str, *, file: str, column: str
+) -> Problem:
+    """The problem of values that were read but cannot be stored: which, why, and the fix."""
+    n = parsed.out_of_range_count
+    if kind in ("timestamp", "date"):
+        first, last = values.FIRST_DATE.isoformat(), values.LAST_DATE.isoformat()
+        message = f"has {n} dates out of range (only {first} to {last} can be stored)"
+        fix = (
+            "correct the dates shown (a year such as 9999 or 1900 usually stands for "
+            "“unknown”), or clear the cells if the date is unknown"
+        )
+    elif name == "amount":
+        message = (
+            f"has {n} amounts out of range (an amount must be a finite number of at most "
+            f"{values.MAX_AMOUNT:,.0f} in any currency)"
+        )
+        fix = (
+            "correct the amounts shown (a value such as 1e309 or inf is an export error "
+            "or a typo), or clear the cells if the amount is unknown"
+        )
+    else:
+        message = f"has {n} numbers too large to store (not finite, such as 1e309 or inf)"
+        fix = "correct the numbers shown, or clear the cells"
+    return Problem(
+        message,
+        fix=fix,
+        file=file,
+        column=column,
+        rows=examples(parsed.out_of_range_positions, parsed.out_of_range_values),
+        count=n,
+    )
 
 
 def _fill_created(
