@@ -653,7 +653,9 @@ def test_results_keep_the_name_and_length() -> None:
 
 DATETIMES = st.datetimes(
     # the stored range is 1970-01-01 .. 2100-12-31 (values.FIRST_DATE .. LAST_DATE)
-    min_value=D(1970, 1, 1), max_value=D(2100, 12, 31, 23, 59), timezones=st.none()
+    min_value=D(1970, 1, 1),
+    max_value=D(2100, 12, 31, 23, 59),
+    timezones=st.none(),
 ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
 
 

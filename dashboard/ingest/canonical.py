@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from dashboard import currencies
 from dashboard.errors import HandoffError, Problem, examples
 from dashboard.identifiers import NAME_RULE, is_safe, suggest
 from dashboard.ingest import values
@@ -262,6 +263,7 @@ def canonicalise(
         )
     if table.name in ("deals", "spend"):
         _fill_currency(out, raw.height, options.currency, file, notes)
+        _check_currencies(out, file, mapping, notes, warnings)
 
     frame = pl.DataFrame(out)
     frame, more_problems, found = _validate(frame, table, file=file, mapping=mapping)
@@ -372,6 +374,57 @@ def _fill_currency(
     if n:
         out["currency"] = out["currency"].fill_null(currency)
         notes.append(f"{file}: {n:,} rows with no currency; taken as {currency}")
+
+
+def _check_currencies(
+    out: dict[str, pl.Series],
+    file: str,
+    mapping: dict[str, str],
+    notes: list[str],
+    warnings: list[Problem],
+) -> None:
+    """Store currency cells as ISO 4217 codes; warn about, and keep, codes that are not.
+
+    ``usd`` and `` USD `` become ``USD``, a symbol such as ``₫`` or ``$`` its code. A
+    value that is no ISO 4217 code (``XYZ``, ``Dollars``) is kept upper-cased and the load
+    warns: its amounts are in no known currency, so they never count in the reporting
+    currency's figures, and the fix is to correct the export.
+    """
+    if "currency" not in out:
+        return
+    raw = out["currency"]
+    frame = pl.DataFrame({"c": raw.str.strip_chars()})
+    text = pl.col("c")
+    upper = text.str.to_uppercase()
+    symbol = text.str.to_lowercase().replace_strict(
+        currencies.SYMBOLS, default=None, return_dtype=pl.String
+    )
+    codes = list(currencies.CODES)
+    frame = frame.select(
+        pl.when(upper.is_in(codes)).then(upper).otherwise(pl.coalesce(symbol, upper)).alias("c")
+    )
+    code = frame.get_column("c")
+    if not bool((code.fill_null("") == raw.fill_null("")).all()):
+        notes.append(f"{file}: currencies stored as ISO 4217 codes (e.g. usd as USD, ₫ as VND)")
+    unknown = code.is_not_null() & ~code.is_in(codes)
+    n = int(unknown.sum())
+    if n:
+        positions = unknown.arg_true().to_list()
+        found = code.filter(unknown).unique().sort().head(5).to_list()
+        warnings.append(
+            Problem(
+                f"{n:,} rows have a currency that is not an ISO 4217 code "
+                f"({', '.join(found)}); they are kept as written, and their amounts count "
+                "in no money figure (they are not in the reporting currency)",
+                fix=f"write {currencies.FORM} in the export, then load it again",
+                file=file,
+                column=_source(mapping, "currency"),
+                rows=examples(positions, raw.gather(positions[:5]).to_list()),
+                count=n,
+                severity="warning",
+            )
+        )
+    out["currency"] = code.alias("currency")
 
 
 MERGE_SCHEMA = {"merged_lead_id": pl.String, "kept_lead_id": pl.String, "matched_on": pl.String}
