@@ -8,17 +8,21 @@ file, column and rows, and the fix); 3 a metric needs columns the workspace does
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from dashboard import __version__, shipped
-from dashboard.errors import HandoffError, MissingInputsError, Problem
+from dashboard.errors import HandoffError, MissingInputsError, Problem, printable
 from dashboard.formatting import text_table
 
 EXIT_OK = 0
@@ -217,32 +221,117 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``handoff``; return the exit code (also used as the console script)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help()
-        return EXIT_INPUT
+class _Run:
+    """What one ``handoff`` call has done so far, for the message an interruption gets."""
+
+    def __init__(self) -> None:
+        self.interrupted = False  # Ctrl-C (SIGINT) arrived during the call
+        self.stored = False  # a change is committed to the workspace
+
+
+_RUN = _Run()
+
+
+def _stored() -> None:
+    """Record that this call's change is committed: an interruption now changes nothing back."""
+    _RUN.stored = True
+
+
+@contextlib.contextmanager
+def _watch_interrupts() -> Iterator[None]:
+    """Note every Ctrl-C while the call runs, then raise KeyboardInterrupt as usual.
+
+    DuckDB turns a Ctrl-C that arrives during a query (the COMMIT of a load included) into
+    its own error ("Query interrupted"), not KeyboardInterrupt; the note lets ``main``
+    still answer it as an interruption (exit 130) rather than as an unexpected failure.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        _RUN.interrupted = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        return COMMANDS[args.command](args)
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (``handoff metric ... | head``): send what is left to devnull.
+
+    As the Python documentation advises for SIGPIPE, so that the final flush at exit does
+    not fail again; a stdout without a file descriptor (tests) is left alone.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _interrupted_message() -> str:
+    if _RUN.stored:
+        return (
+            "handoff: interrupted after the change was stored; "
+            "run `handoff check` or `handoff settings` to see it"
+        )
+    return "handoff: interrupted; nothing was changed"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``handoff``; return the exit code (also used as the console script).
+
+    0 success; 2 a problem with the input (one paragraph); 3 a metric needs columns; 130
+    interrupted by Ctrl-C (a load or settings change is one transaction: nothing is
+    changed unless the message says it was already stored); 1 anything unexpected. A
+    reader that stops early (``| head``) is not an error: exit 0, no message.
+    """
+    _RUN.interrupted = _RUN.stored = False
+    try:
+        with _watch_interrupts():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not args.command:
+                parser.print_help()
+                return EXIT_INPUT
+            return _dispatch(args)
+    except KeyboardInterrupt:
+        print(_interrupted_message(), file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    try:
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        raise
     except MissingInputsError as exc:
         print(f"handoff: {exc.render()}", file=sys.stderr)
         return EXIT_NEEDS
     except HandoffError as exc:
+        if _RUN.interrupted:
+            raise KeyboardInterrupt from None
         if args.debug:
             traceback.print_exc()
         print(f"handoff: {exc.render()}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("handoff: interrupted; the workspace is unchanged", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except Exception as exc:  # an unexpected failure still gets one paragraph, not a trace
+        if _RUN.interrupted:  # DuckDB's own error for a Ctrl-C during a query
+            raise KeyboardInterrupt from None
         if args.debug:
             traceback.print_exc()
         print(
-            f"handoff: unexpected error ({type(exc).__name__}: {exc}). Nothing was changed. "
-            "Run again with --debug for details and report it with that output.",
+            printable(
+                f"handoff: unexpected error ({type(exc).__name__}: {exc}). Nothing was "
+                "changed. Run again with --debug for details and report it with that output."
+            ),
             file=sys.stderr,
         )
         return EXIT_FAILURE
@@ -262,7 +351,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     for f in args.files:
         if not f.exists():
             raise HandoffError(
-                Problem(f"{f} does not exist", fix="check the path and the file name")
+                Problem(f"{printable(f)} does not exist", fix="check the path and the file name")
             )
     # missing_created_at is a reading option only, not a setting: validated here
     fills = [
@@ -314,12 +403,13 @@ def cmd_load(args: argparse.Namespace) -> int:
             print("dry run: nothing was stored")
             return EXIT_OK
         report = ws.commit(prepared, append=args.append)
+        _stored()
     print(
         f"loaded {len(report.files)} file(s) ({'append' if args.append else 'replace'}): "
         + ", ".join(f"{k} {v:,}" for k, v in report.counts.items() if v or k != "stage_history")
     )
     if args.save_mapping:
-        print(f"mapping saved to {args.save_mapping}")
+        print(f"mapping saved to {printable(args.save_mapping)}")
     for w in report.warnings:
         print(f"warning: {w.render()}")
     return EXIT_OK
@@ -327,19 +417,21 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _print_recognition(p: Any) -> None:
     rec = p.recognition
+    # file names, headers and sheet names come from the user: printed escaped
+    sheet = f" (sheet {printable(p.read.sheet)})" if p.read.sheet else ""
     print(
-        f"{p.spec.display}: {rec.table} from {rec.crm} export, "
-        f"{p.canonical.frame.height:,} rows" + (f" (sheet {p.read.sheet})" if p.read.sheet else "")
+        f"{printable(p.spec.display)}: {rec.table} from {rec.crm} export, "
+        f"{p.canonical.frame.height:,} rows{sheet}"
     )
     for canonical, source in rec.mapping.items():
         arrow = f"{source} -> {canonical}" if source != canonical else canonical
-        print(f"  {arrow}")
+        print(f"  {printable(arrow)}")
     for canonical, how in rec.derived.items():
-        print(f"  {canonical}: {how}")
+        print(f"  {canonical}: {printable(how)}")
     if rec.unmapped:
-        print(f"  not used: {', '.join(rec.unmapped)}")
+        print(f"  not used: {printable(', '.join(rec.unmapped))}")
     for note in p.canonical.notes:
-        print(f"  note: {note}")
+        print(f"  note: {printable(note)}")
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
@@ -370,11 +462,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
     changes = parse_assignments(args.assignments)
     with _open(args, read_only=not changes) as ws:
-        current = (
-            ws.set_settings(changes, author=args.author, reason=args.reason)
-            if changes
-            else ws.settings()
-        )
+        if changes:
+            current = ws.set_settings(changes, author=args.author, reason=args.reason)
+            _stored()
+        else:
+            current = ws.settings()
     if args.format == "json":
         print(json.dumps(current, ensure_ascii=False))
         return EXIT_OK
@@ -572,7 +664,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     text = build(settings, log, args.lang, path.name, now)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
-        print(f"agreement written to {args.out}")
+        print(f"agreement written to {printable(args.out)}")
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -593,14 +685,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         raise HandoffError(
             Problem(
-                f"cannot write {args.out}: the folder {args.out.parent} does not exist",
+                f"cannot write {printable(args.out)}: the folder "
+                f"{printable(args.out.parent)} does not exist",
                 fix="create the folder or choose another --out",
             )
         )
     path = Path(args.workspace) if args.workspace else default_path()
     text = build_report(path, date_from=date_from, date_to=date_to, lang=args.lang)
     args.out.write_text(text, encoding="utf-8")
-    print(f"report written to {args.out}")
+    print(f"report written to {printable(args.out)}")
     return EXIT_OK
 
 

@@ -6,6 +6,37 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+# Characters that would move the cursor, change colours or break a line when a message
+# is printed: C0 and C1 controls, DEL, line and paragraph separators, bidi overrides.
+_INVISIBLE = {
+    **{c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
+    **{c: None for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(name: object) -> str:
+    """A file name (or any text from the user) safe to print on one line of a terminal.
+
+    Newlines, tabs, ESC and every other control character are shown escaped (``\\n``,
+    ``\\t``, ``\\x1b``, ``\\u202e``), so a file named to clear the screen or to fake a
+    second message line prints as its letters. Other characters (accents, Vietnamese)
+    are kept as they are; a backslash is kept as it is.
+    """
+    text = str(name)
+    if not any(ord(ch) in _INVISIBLE for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code not in _INVISIBLE:
+            out.append(ch)
+        elif ch in _SHORT:
+            out.append(_SHORT[ch])
+        else:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
 
 def as_written(value: object) -> str:
     """A value as a person would write it in a setting or a mapping file, never a Python repr.
@@ -57,7 +88,7 @@ class Problem:
         """One paragraph: where, what, which rows, and the fix."""
         where = []
         if self.file:
-            where.append(f"{self.file}")
+            where.append(printable(self.file))
         if self.column:
             where.append(f"column {self.column!r}")
         text = (", ".join(where) + ": " if where else "") + self.message
@@ -89,11 +120,15 @@ class HandoffError(Exception):
         super().__init__(message)
 
     def render(self) -> str:
-        """The message as shown to a user: the summary plus each located problem."""
-        lines = [str(self)]
+        """The message as shown to a user: the summary plus each located problem.
+
+        Every line is :func:`printable`: a file or workspace name in the text cannot
+        break the paragraph or send escape sequences to the terminal.
+        """
+        lines = [printable(self)]
         for p in self.problems:
-            rendered = p.render()
-            if rendered != str(self):
+            rendered = printable(p.render())
+            if rendered != lines[0]:
                 lines.append(f"- {rendered}")
         return "\n".join(lines)
 

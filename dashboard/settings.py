@@ -8,23 +8,46 @@ that nobody's number depends on a value hidden in code.
 from __future__ import annotations
 
 import json
+import math
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard import currencies
 from dashboard.errors import HandoffError, Problem, as_written
+
+# The range of a number setting that states none: wide, but finite, so that no setting
+# can be inf, nan or a number that overflows when the SQL turns hours into minutes.
+DEFAULT_MAXIMUM = 1_000_000
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its key, default, type and a sentence for the Definitions page."""
+    """One setting: its key, default, type and a sentence for the Definitions page.
+
+    An ``int`` or ``float`` setting accepts only finite numbers from ``minimum`` to
+    ``maximum`` (both included); an ``int`` setting refuses fractions instead of
+    truncating them.
+    """
 
     key: str
     default: Any
-    kind: str  # "int", "float", "str", "list", "choice", "timezone"
+    kind: str  # "int", "float", "bool", "str", "list", "choice", "timezone", "currency"
     description: str
     choices: tuple[str, ...] = ()
     group: str = "metrics"
+    minimum: float = 0
+    maximum: float = DEFAULT_MAXIMUM
+
+    def allowed(self) -> str:
+        """The values a number setting accepts, in words: "a whole number from 0 to 3650"."""
+        what = "a whole number" if self.kind == "int" else "a number"
+        return f"{what} from {_plain(self.minimum)} to {_plain(self.maximum)}"
+
+
+def _plain(x: float) -> str:
+    """A bound as a person types it: 3650, 0.5, 1000000 (no exponent, no trailing .0)."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -33,18 +56,21 @@ SETTINGS: tuple[Setting, ...] = (
         60.0,
         "float",
         "A lead with a score at or above this is an MQL when the CRM gives no MQL date.",
+        maximum=1_000_000,
     ),
     Setting(
         "sla_hours",
         24.0,
         "float",
         "Handoff SLA: hours from handoff to the first sales attempt.",
+        maximum=8760,
     ),
     Setting(
         "give_up_days",
         14,
         "int",
         "A worked lead with no activity for this many days, no connect and no SQL is given up.",
+        maximum=3650,
     ),
     Setting(
         "attempt_types",
@@ -79,7 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Which date puts a lead in a period: when it was created, or when it became an MQL.",
         choices=("created", "mql"),
     ),
-    Setting("currency", "VND", "str", "Currency amounts are reported in.", group="data"),
+    Setting(
+        "currency",
+        "VND",
+        "currency",
+        "Currency amounts are reported in (an ISO 4217 code such as VND, USD or EUR).",
+        group="data",
+    ),
     Setting(
         "timezone",
         "UTC",
@@ -130,6 +162,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         "Review callouts ignore a source or rep with fewer MQLs or handed-off leads than this.",
         group="review",
+        maximum=1_000_000,
     ),
     Setting(
         "callout_share_gap",
@@ -138,6 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Call out a source whose share of sales rejections exceeds its share of MQLs by at "
         "least this (0.10 = 10 percentage points).",
         group="review",
+        maximum=1,
     ),
     Setting(
         "callout_quality_ratio",
@@ -146,6 +180,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Call out a source the score over-rates: it gets at least the others' MQL rate, yet its "
         "MQLs become SQLs at no more than this fraction of the other sources' rate.",
         group="review",
+        maximum=10,
     ),
     Setting(
         "callout_sla_multiple",
@@ -154,6 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Call out a rep whose median first touch after handoff is at least this multiple of "
         "the SLA.",
         group="review",
+        maximum=100,
     ),
     Setting(
         "callout_one_attempt_rate",
@@ -161,6 +197,7 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         "Call out a rep who makes exactly one attempt on at least this share of handed-off leads.",
         group="review",
+        maximum=1,
     ),
     Setting(
         "callout_false_rejection_rate",
@@ -168,6 +205,7 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         "Call out rejected leads that later won when they are at least this share of rejections.",
         group="review",
+        maximum=1,
     ),
     Setting(
         "callout_missed_rate",
@@ -175,6 +213,7 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         "Call out never-MQL leads that won when they are at least this share of the won leads.",
         group="review",
+        maximum=1,
     ),
     Setting(
         "callout_pending_rate",
@@ -183,6 +222,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Call out handed-off leads still waiting for a sales decision past the SLA when they are "
         "at least this share of handed-off leads.",
         group="review",
+        maximum=1,
     ),
     Setting(
         "rep_below_team_gap",
@@ -191,6 +231,7 @@ SETTINGS: tuple[Setting, ...] = (
         "A rep is below the team when their SLA compliance is more than this under the "
         "team's (0.05 = 5 percentage points); the Follow-up page and the report mark them.",
         group="review",
+        maximum=1,
     ),
 )
 
@@ -205,7 +246,11 @@ def defaults() -> dict[str, Any]:
 def coerce(key: str, value: Any) -> Any:
     """Return ``value`` converted to the type of setting ``key``; raise HandoffError if invalid.
 
-    Accepts the text a user types (``--set sla_hours=4``) as well as typed values.
+    Accepts the text a user types (``--set sla_hours=4``) as well as typed values. A number
+    setting takes only finite numbers within its range (``inf``, ``nan``, ``1e400`` and
+    ``1e308`` are refused, naming the range); a whole-number setting takes ``2`` and
+    ``2.0`` but refuses ``1.5`` rather than truncating it. A currency is an ISO 4217 code
+    in any case, returned upper-case.
     """
     if key not in SETTINGS_BY_KEY:
         raise HandoffError(
@@ -215,18 +260,14 @@ def coerce(key: str, value: Any) -> Any:
             )
         )
     s = SETTINGS_BY_KEY[key]
+    if s.kind in ("int", "float"):
+        return _number(s, value)
+    if s.kind == "currency":
+        return _currency(s, value)
     try:
-        if s.kind == "int":
-            out: Any = int(float(value))
-            if out < 0:
-                raise ValueError
-        elif s.kind == "float":
-            out = float(value)
-            if out < 0:
-                raise ValueError
-        elif s.kind == "bool":
+        if s.kind == "bool":
             if isinstance(value, bool):
-                out = value
+                out: Any = value
             elif str(value).strip().lower() in {"1", "true", "yes", "y", "on"}:
                 out = True
             elif str(value).strip().lower() in {"0", "false", "no", "n", "off"}:
@@ -251,8 +292,6 @@ def coerce(key: str, value: Any) -> Any:
             out = str(value).strip()
     except (ValueError, TypeError, json.JSONDecodeError, zoneinfo.ZoneInfoNotFoundError):
         expected = {
-            "int": "a whole number ≥ 0",
-            "float": "a number ≥ 0",
             "bool": "true or false",
             "list": "a comma-separated list",
             "choice": "one of " + ", ".join(repr(c) for c in s.choices),
@@ -262,6 +301,55 @@ def coerce(key: str, value: Any) -> Any:
             Problem(f"setting {key!r} cannot be {as_written(value)}", fix=f"give {expected}")
         ) from None
     return out
+
+
+def _number(s: Setting, value: Any) -> int | float:
+    """A finite number within the setting's range; a whole number for an int setting."""
+
+    def refuse(why: str = "") -> HandoffError:
+        return HandoffError(
+            Problem(
+                f"setting {s.key!r} cannot be {as_written(value)}{why}",
+                fix=f"give {s.allowed()}",
+            )
+        )
+
+    if isinstance(value, bool) or value is None:
+        raise refuse()
+    if isinstance(value, int):
+        number: float = value
+    else:
+        text = str(value).strip()
+        try:
+            # integers as integers: float("12345678901234567890") would lose digits
+            number = int(text) if text.lstrip("+-").isdigit() else float(text)
+        except (ValueError, OverflowError):
+            raise refuse() from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise refuse(" (not a finite number)")
+    if not s.minimum <= number <= s.maximum:
+        raise refuse(" (out of range)")
+    if s.kind == "float":
+        return float(number)
+    if isinstance(number, float) and not number.is_integer():
+        raise refuse(" (not a whole number)")
+    return int(number)
+
+
+def _currency(s: Setting, value: Any) -> str:
+    """An ISO 4217 code (any case in, upper-case out), else a message with close codes."""
+    code = currencies.normalise(value) if isinstance(value, str) else None
+    if code is not None:
+        return code
+    near = currencies.close_matches(value) if isinstance(value, str) else []
+    hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+    raise HandoffError(
+        Problem(
+            f"setting {s.key!r} cannot be {as_written(value)}: it is not an ISO 4217 "
+            f"currency code{hint}",
+            fix=f"give {currencies.FORM}",
+        )
+    )
 
 
 def parse_assignments(pairs: list[str] | None) -> dict[str, Any]:

@@ -222,9 +222,12 @@ def test_bad_values_are_reported_with_positions_and_raw_values() -> None:
     assert result.series[0] == D(2024, 3, 5)
     assert result.series[16] == D(2024, 2, 29)
     assert result.series[1:4].to_list() == [None, None, None]
-    assert result.bad_positions == list(range(4, 16))
-    assert result.bad_values == values[4:16]
-    assert result.bad_count == 12
+    # years outside 1970-2100 are read, then refused as out of range (not as unreadable)
+    assert result.bad_positions == [4, 5, 6, *range(9, 16)]
+    assert result.bad_values == values[4:7] + values[9:16]
+    assert result.bad_count == 10
+    assert result.out_of_range_positions == [7, 8]
+    assert result.out_of_range_values == ["1850-01-01", "2250-01-01"]
 
 
 def test_only_the_first_twenty_bad_values_are_listed() -> None:
@@ -302,16 +305,20 @@ def test_excel_serials_native_numbers() -> None:
         D(2024, 3, 1),
         D(2024, 3, 1, 12, 0),
         D(2024, 3, 1, 14, 30),
-        D(1900, 1, 1),
+        None,  # serial 1 is 1900-01-01: read, but before 1970, so out of range
         None,
     ]
+    assert result.out_of_range_positions == [3]
     assert result.note is not None and "Excel serial" in result.note
 
 
 def test_excel_serials_around_the_1900_leap_bug_and_range() -> None:
     result = ts([59.0, 60.0, 61.0, 0.5, 2958465.0, 2958466.0])
-    assert result.series.to_list() == [D(1900, 2, 28), None, D(1900, 3, 1), None, None, None]
-    assert result.bad_positions == [1, 3, 4, 5]
+    # 59 and 61 are 1900-02-28 and 1900-03-01, 2958465 is 9999-12-31: read, but out of the
+    # stored range; 60 (Excel's 1900-02-29), 0.5 and 2958466 are not dates at all
+    assert result.series.to_list() == [None] * 6
+    assert result.out_of_range_positions == [0, 2, 4]
+    assert result.bad_positions == [1, 3, 5]
 
 
 def test_excel_serials_in_a_text_column_and_in_the_data_time_zone() -> None:
@@ -524,7 +531,9 @@ def test_grouping_must_be_in_threes() -> None:
 def test_native_numbers_and_nan() -> None:
     result = parse_number(pl.Series([1.5, float("nan"), None, float("inf")]))
     assert result.series.to_list() == [1.5, None, None, None]
-    assert result.bad_positions == [3]
+    # NaN is empty; infinity is a number that cannot be stored: out of range, not bad
+    assert result.bad_positions == []
+    assert result.out_of_range_positions == [3]
     ints = parse_number(pl.Series([3, None], dtype=pl.Int32))
     assert ints.series.dtype == pl.Float64
     assert ints.series.to_list() == [3.0, None]
@@ -643,7 +652,10 @@ def test_results_keep_the_name_and_length() -> None:
 # properties
 
 DATETIMES = st.datetimes(
-    min_value=D(1900, 1, 2), max_value=D(2199, 12, 30), timezones=st.none()
+    # the stored range is 1970-01-01 .. 2100-12-31 (values.FIRST_DATE .. LAST_DATE)
+    min_value=D(1970, 1, 1),
+    max_value=D(2100, 12, 31, 23, 59),
+    timezones=st.none(),
 ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
 
 

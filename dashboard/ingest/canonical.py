@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from dashboard import currencies
 from dashboard.errors import HandoffError, Problem, examples
 from dashboard.identifiers import NAME_RULE, is_safe, suggest
 from dashboard.ingest import values
@@ -182,7 +183,9 @@ def canonicalise(
             elif col.kind == "date":
                 parsed = values.parse_date(series, date_order=options.date_order)
             elif col.kind == "number":
-                parsed = values.parse_number(series, decimal=options.decimal)
+                # amounts have a bound in any currency; other numbers need only be finite
+                bound = values.MAX_AMOUNT if name == "amount" else None
+                parsed = values.parse_number(series, decimal=options.decimal, max_abs=bound)
                 if name == "amount" and "currency" not in raw.columns:
                     found = values.detect_currency(series)
                     if found:
@@ -212,6 +215,8 @@ def canonicalise(
                 )
             )
             continue
+        if parsed.out_of_range_count:
+            problems.append(_out_of_range(parsed, col.kind, name, file=file, column=label))
         if parsed.bad_count:
             what = {
                 "timestamp": "dates that cannot be read",
@@ -236,6 +241,7 @@ def canonicalise(
                     count=parsed.bad_count,
                 )
             )
+        if parsed.bad_count or parsed.out_of_range_count:
             continue
         if parsed.note:
             notes.append(f"{file}, {label}: {parsed.note}")
@@ -251,6 +257,7 @@ def canonicalise(
         )
     if table.name in ("deals", "spend"):
         _fill_currency(out, raw.height, options.currency, file, notes)
+        _check_currencies(out, file, mapping, notes, warnings)
 
     frame = pl.DataFrame(out)
     frame, more_problems, found = _validate(frame, table, file=file, mapping=mapping)
@@ -269,6 +276,40 @@ def canonicalise(
             )
     frame = _personal(frame, table, options, notes, file)
     return Canonical(table=table.name, frame=frame, notes=notes, warnings=warnings, merges=merges)
+
+
+def _out_of_range(
+    parsed: values.Parsed, kind: str, name: str, *, file: str, column: str
+) -> Problem:
+    """The problem of values that were read but cannot be stored: which, why, and the fix."""
+    n = parsed.out_of_range_count
+    if kind in ("timestamp", "date"):
+        first, last = values.FIRST_DATE.isoformat(), values.LAST_DATE.isoformat()
+        message = f"has {n} dates out of range (only {first} to {last} can be stored)"
+        fix = (
+            "correct the dates shown (a year such as 9999 or 1900 usually stands for "
+            "“unknown”), or clear the cells if the date is unknown"
+        )
+    elif name == "amount":
+        message = (
+            f"has {n} amounts out of range (an amount must be a finite number of at most "
+            f"{values.MAX_AMOUNT:,.0f} in any currency)"
+        )
+        fix = (
+            "correct the amounts shown (a value such as 1e309 or inf is an export error "
+            "or a typo), or clear the cells if the amount is unknown"
+        )
+    else:
+        message = f"has {n} numbers too large to store (not finite, such as 1e309 or inf)"
+        fix = "correct the numbers shown, or clear the cells"
+    return Problem(
+        message,
+        fix=fix,
+        file=file,
+        column=column,
+        rows=examples(parsed.out_of_range_positions, parsed.out_of_range_values),
+        count=n,
+    )
 
 
 def _fill_created(
@@ -327,6 +368,57 @@ def _fill_currency(
     if n:
         out["currency"] = out["currency"].fill_null(currency)
         notes.append(f"{file}: {n:,} rows with no currency; taken as {currency}")
+
+
+def _check_currencies(
+    out: dict[str, pl.Series],
+    file: str,
+    mapping: dict[str, str],
+    notes: list[str],
+    warnings: list[Problem],
+) -> None:
+    """Store currency cells as ISO 4217 codes; warn about, and keep, codes that are not.
+
+    ``usd`` and `` USD `` become ``USD``, a symbol such as ``₫`` or ``$`` its code. A
+    value that is no ISO 4217 code (``XYZ``, ``Dollars``) is kept upper-cased and the load
+    warns: its amounts are in no known currency, so they never count in the reporting
+    currency's figures, and the fix is to correct the export.
+    """
+    if "currency" not in out:
+        return
+    raw = out["currency"]
+    frame = pl.DataFrame({"c": raw.str.strip_chars()})
+    text = pl.col("c")
+    upper = text.str.to_uppercase()
+    symbol = text.str.to_lowercase().replace_strict(
+        currencies.SYMBOLS, default=None, return_dtype=pl.String
+    )
+    codes = list(currencies.CODES)
+    frame = frame.select(
+        pl.when(upper.is_in(codes)).then(upper).otherwise(pl.coalesce(symbol, upper)).alias("c")
+    )
+    code = frame.get_column("c")
+    if not bool((code.fill_null("") == raw.fill_null("")).all()):
+        notes.append(f"{file}: currencies stored as ISO 4217 codes (e.g. usd as USD, ₫ as VND)")
+    unknown = code.is_not_null() & ~code.is_in(codes)
+    n = int(unknown.sum())
+    if n:
+        positions = unknown.arg_true().to_list()
+        found = code.filter(unknown).unique().sort().head(5).to_list()
+        warnings.append(
+            Problem(
+                f"{n:,} rows have a currency that is not an ISO 4217 code "
+                f"({', '.join(found)}); they are kept as written, and their amounts count "
+                "in no money figure (they are not in the reporting currency)",
+                fix=f"write {currencies.FORM} in the export, then load it again",
+                file=file,
+                column=_source(mapping, "currency"),
+                rows=examples(positions, raw.gather(positions[:5]).to_list()),
+                count=n,
+                severity="warning",
+            )
+        )
+    out["currency"] = code.alias("currency")
 
 
 MERGE_SCHEMA = {"merged_lead_id": pl.String, "kept_lead_id": pl.String, "matched_on": pl.String}

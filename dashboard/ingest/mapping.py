@@ -61,8 +61,10 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard import currencies
 from dashboard.errors import HandoffError, Problem, as_written
 from dashboard.identifiers import NAME_RULE, is_safe, suggest
+from dashboard.ingest.values import FIRST_DATE, LAST_DATE
 from dashboard.schema import SEGMENT_PREFIX, TABLES, Table
 
 __all__ = [
@@ -1948,6 +1950,13 @@ def _check_option(path: str, key: str, value: object) -> object:
             value = value.isoformat()
         if not valid_created_fill(value):
             raise bad('"load_date" or a date written YYYY-MM-DD')
+    elif key == "currency":
+        code = currencies.normalise(value) if isinstance(value, str) else None
+        if code is None:
+            near = currencies.close_matches(value) if isinstance(value, str) else []
+            hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+            raise bad(currencies.FORM + hint)
+        return code
     elif key == "timezone":
         if not isinstance(value, str):
             raise bad("an IANA time zone such as Asia/Ho_Chi_Minh")
@@ -1988,10 +1997,11 @@ def valid_created_fill(value: object) -> bool:
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    # the date is stored on rows: it must be a date a workspace can store
+    return FIRST_DATE <= day <= LAST_DATE
 
 
 def load_mapping(path: str | Path) -> MappingFile:

@@ -13,17 +13,29 @@ bad examples.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from dashboard import currencies
+
 MAX_BAD_EXAMPLES = 20
 MAX_AMBIGUOUS_EXAMPLES = 5
 
-MIN_YEAR = 1900
-MAX_YEAR = 2200
+# The dates and times a workspace stores: a date written outside these days is refused as
+# out of range (9999-12-31 and 1900-01-01 are placeholders for "unknown", and a chart or
+# interval over a span of centuries is meaningless). Checked on the date as written (in
+# the file's own time zone); a time with an offset or a native UTC time by its UTC date.
+FIRST_DATE = dt.date(1970, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+# Years a number column may hold when it is read as YYYYMMDD / YYYYMM dates.
+_COMPACT_YEARS = (1900, 2200)
+# The largest amount stored, in any currency (10^15: a thousand trillion dong is about
+# 40 billion US dollars): a bigger one is an export error or a typo such as 1e309.
+MAX_AMOUNT = 1e15
 
 # Excel's largest serial date (9999-12-31) and the serial of 1970-01-01.
 _EXCEL_MAX_SERIAL = 2_958_465
@@ -39,7 +51,10 @@ class Parsed:
     ``series`` has the same length and order as the input, with nulls where the input
     was null or empty and where a value could not be parsed. ``bad_positions`` are the
     0-based positions of the first unparseable non-empty values (at most 20) and
-    ``bad_values`` the raw values there; ``bad_count`` counts all of them.
+    ``bad_values`` the raw values there; ``bad_count`` counts all of them. Values that
+    were read but lie outside what can be stored (dates before :data:`FIRST_DATE` or
+    after :data:`LAST_DATE`, numbers that are not finite or above the column's bound)
+    are null too, and are listed in the ``out_of_range_*`` fields, not as bad values.
     """
 
     series: pl.Series
@@ -47,6 +62,9 @@ class Parsed:
     bad_values: list[object] = field(default_factory=list)
     bad_count: int = 0
     note: str | None = None
+    out_of_range_positions: list[int] = field(default_factory=list)
+    out_of_range_values: list[object] = field(default_factory=list)
+    out_of_range_count: int = 0
 
 
 class AmbiguousFormat(ValueError):
@@ -92,14 +110,45 @@ def _present(s: pl.Series) -> pl.Series:
     return s.is_not_null()
 
 
-def _finish(raw: pl.Series, result: pl.Series, present: pl.Series, note: str | None) -> Parsed:
-    """Null out what was absent, and collect the non-empty inputs that did not parse."""
+def _finish(
+    raw: pl.Series,
+    result: pl.Series,
+    present: pl.Series,
+    note: str | None,
+    in_range: pl.Series | None = None,
+) -> Parsed:
+    """Null out what was absent or out of range, and collect what did not parse.
+
+    ``in_range`` is False where a value was read but cannot be stored (null where the
+    value did not parse, which counts as bad, not as out of range).
+    """
     result = pl.select(pl.when(pl.lit(present)).then(pl.lit(result))).to_series()
-    bad = present & result.is_null()
+    if in_range is None:
+        out = pl.Series([False] * len(raw), dtype=pl.Boolean)
+    else:
+        out = present & result.is_not_null() & in_range.not_().fill_null(False)
+        result = pl.select(pl.when(pl.lit(out).not_()).then(pl.lit(result))).to_series()
+    bad = present & result.is_null() & out.not_()
     count = int(bad.sum())
     positions = bad.arg_true().head(MAX_BAD_EXAMPLES).to_list() if count else []
-    values = [raw[p] for p in positions]
-    return Parsed(result.alias(raw.name), positions, values, count, note)
+    n_out = int(out.sum())
+    out_positions = out.arg_true().head(MAX_BAD_EXAMPLES).to_list() if n_out else []
+    return Parsed(
+        result.alias(raw.name),
+        positions,
+        [raw[p] for p in positions],
+        count,
+        note,
+        out_positions,
+        [raw[p] for p in out_positions],
+        n_out,
+    )
+
+
+def _dates_in_range(d: pl.Series) -> pl.Series:
+    """True for dates (or datetimes, by their date) from FIRST_DATE to LAST_DATE."""
+    days = d.dt.date() if isinstance(d.dtype, pl.Datetime) else d
+    return days.is_between(FIRST_DATE, LAST_DATE)
 
 
 def _all_null(s: pl.Series, dtype: pl.DataType) -> pl.Series:
@@ -206,7 +255,9 @@ def _date_expr(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     days_in_month = m.replace_strict(_DAYS_IN_MONTH, default=None, return_dtype=pl.Int64) + (
         leap & (m == 2)
     ).cast(pl.Int64)
-    ok = y.is_between(MIN_YEAR, MAX_YEAR) & d.is_between(1, days_in_month)
+    # any year a calendar can hold: a date outside the stored range is reported as out of
+    # range by the caller, not as unreadable
+    ok = y.is_between(1, 9999) & d.is_between(1, days_in_month)
     # March-based year so that the leap day is the last day of the year.
     yy = y - (m <= 2).cast(pl.Int64)
     era = yy.floordiv(400)
@@ -488,13 +539,12 @@ def _temporal_from_numbers(v: pl.Series, *, months: bool) -> _Numeric:
         if first_of_month:
             text = text + "01"
         dates = text.str.to_date("%Y%m%d", strict=False)
-        ok = dates.dt.year().is_between(MIN_YEAR, MAX_YEAR)
-        days = pl.select(pl.when(pl.lit(ok)).then(pl.lit(dates))).to_series()
-        return days.cast(pl.Int64) * _US_PER_DAY
+        return dates.cast(pl.Int64) * _US_PER_DAY
 
-    if lo is not None and integral and lo >= 19_000_101 and hi <= 22_001_231:
+    first, last = _COMPACT_YEARS
+    if lo is not None and integral and lo >= first * 10_000 + 101 and hi <= last * 10_000 + 1231:
         return _Numeric(compact(False), False, "compact dates (YYYYMMDD)")
-    if months and lo is not None and integral and lo >= 190_001 and hi <= 220_012:
+    if months and lo is not None and integral and lo >= first * 100 + 1 and hi <= last * 100 + 12:
         return _Numeric(compact(True), False, "compact months (YYYYMM)")
     if lo is not None and lo >= 1e11 and hi < 1e14:
         micros = (v * 1000).round().cast(pl.Int64, strict=False)
@@ -528,11 +578,6 @@ def _local_to_utc(naive: pl.Series, timezone: str) -> pl.Series:
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
-
-
-def _year_ok_datetime(dt: pl.Series) -> pl.Series:
-    year = dt.dt.year()
-    return pl.select(pl.when(year.is_between(MIN_YEAR, MAX_YEAR)).then(pl.lit(dt))).to_series()
 
 
 def _micros_to_datetime(micros: pl.Series) -> pl.Series:
@@ -570,16 +615,18 @@ def parse_timestamp(
 
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
+            in_range = _dates_in_range(s)
             result = _local_to_utc(s.cast(out_type), timezone)
             notes = _zone_note(timezone, True)
         else:
             result = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(out_type)
+            in_range = _dates_in_range(result)
             notes = []
-        return _finish(s, _year_ok_datetime(result), present, _join_notes(notes))
+        return _finish(s, result, present, _join_notes(notes), in_range)
     if dtype == pl.Date:
         result = _local_to_utc(s.cast(out_type), timezone)
         return _finish(
-            s, _year_ok_datetime(result), present, _join_notes(_zone_note(timezone, True))
+            s, result, present, _join_notes(_zone_note(timezone, True)), _dates_in_range(s)
         )
     if dtype.is_numeric():
         return _timestamp_from_numbers(s, s, present, timezone)
@@ -605,19 +652,21 @@ def parse_timestamp(
     ).to_series()
     has_local = bool((offset.is_null() & naive_us.is_not_null()).any())
     notes.extend(_zone_note(timezone, has_local))
-    return _finish(s, result, present, _join_notes(notes))
+    in_range = _dates_in_range(parts.get_column("date"))
+    return _finish(s, result, present, _join_notes(notes), in_range)
 
 
 def _timestamp_from_numbers(
     raw: pl.Series, v: pl.Series, present: pl.Series, timezone: str
 ) -> Parsed:
     num = _temporal_from_numbers(v, months=False)
-    dt = _micros_to_datetime(num.micros)
+    stamps = _micros_to_datetime(num.micros)
+    in_range = _dates_in_range(stamps)
     notes = [num.note]
     if not num.utc:
-        dt = _local_to_utc(dt, timezone)
+        stamps = _local_to_utc(stamps, timezone)
         notes.extend(_zone_note(timezone, True))
-    return _finish(raw, _year_ok_datetime(dt), present, _join_notes(notes))
+    return _finish(raw, stamps, present, _join_notes(notes), in_range)
 
 
 def parse_date(s: pl.Series, *, date_order: str | None = None) -> Parsed:
@@ -632,10 +681,10 @@ def parse_date(s: pl.Series, *, date_order: str | None = None) -> Parsed:
     present = _present(s)
     dtype = s.dtype
     if dtype == pl.Date:
-        result = _year_ok_date(s)
-        return _finish(s, result, present, None)
+        return _finish(s, s, present, None, _dates_in_range(s))
     if isinstance(dtype, pl.Datetime):
-        return _finish(s, _year_ok_date(s.dt.date()), present, None)
+        days = s.dt.date()
+        return _finish(s, days, present, None, _dates_in_range(days))
     if dtype.is_numeric():
         return _date_from_numbers(s, s, present)
     text = _text(s)
@@ -657,51 +706,21 @@ def parse_date(s: pl.Series, *, date_order: str | None = None) -> Parsed:
             pl.lit(parts.get_column("date"))
         )
     ).to_series()
-    return _finish(s, result, present, _join_notes(notes))
-
-
-def _year_ok_date(d: pl.Series) -> pl.Series:
-    return pl.select(
-        pl.when(pl.lit(d).dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(pl.lit(d))
-    ).to_series()
+    return _finish(s, result, present, _join_notes(notes), _dates_in_range(result))
 
 
 def _date_from_numbers(raw: pl.Series, v: pl.Series, present: pl.Series) -> Parsed:
     num = _temporal_from_numbers(v, months=True)
     days = pl.select(pl.lit(num.micros).floordiv(_US_PER_DAY)).to_series()
-    result = _year_ok_date(days.cast(pl.Int32).cast(pl.Date))
-    return _finish(raw, result, present, num.note)
+    result = days.cast(pl.Int32).cast(pl.Date)
+    return _finish(raw, result, present, num.note, _dates_in_range(result))
 
 
 # ---------------------------------------------------------------------------
 # numbers and amounts
 
 # Currency symbols and codes as written next to amounts, lower-cased, to ISO codes.
-_CURRENCY_TOKENS: dict[str, str] = {
-    "₫": "VND", "đ": "VND", "vnđ": "VND", "vnd": "VND",
-    "us$": "USD", "usd": "USD", "$": "USD",
-    "€": "EUR", "eur": "EUR",
-    "£": "GBP", "gbp": "GBP",
-    "¥": "JPY", "jpy": "JPY", "cn¥": "CNY", "rmb": "CNY", "cny": "CNY",
-    "₩": "KRW", "krw": "KRW",
-    "₹": "INR", "inr": "INR",
-    "฿": "THB", "thb": "THB",
-    "s$": "SGD", "sgd": "SGD",
-    "a$": "AUD", "aud": "AUD",
-    "c$": "CAD", "ca$": "CAD", "cad": "CAD",
-    "hk$": "HKD", "hkd": "HKD",
-    "nt$": "TWD", "twd": "TWD",
-    "nz$": "NZD", "nzd": "NZD",
-    "r$": "BRL", "brl": "BRL",
-    "rp": "IDR", "idr": "IDR",
-    "rm": "MYR", "myr": "MYR",
-    "₱": "PHP", "php": "PHP",
-    "chf": "CHF", "sek": "SEK", "nok": "NOK", "dkk": "DKK", "pln": "PLN", "zł": "PLN",
-    "czk": "CZK", "huf": "HUF", "ron": "RON", "try": "TRY", "₺": "TRY",
-    "rub": "RUB", "₽": "RUB", "ils": "ILS", "₪": "ILS", "aed": "AED", "sar": "SAR",
-    "zar": "ZAR", "mxn": "MXN", "cop": "COP", "clp": "CLP", "ars": "ARS", "pen": "PEN",
-    "khr": "KHR", "lak": "LAK", "mmk": "MMK", "bdt": "BDT", "pkr": "PKR",
-}  # fmt: skip
+_CURRENCY_TOKENS: dict[str, str] = currencies.SYMBOLS
 
 # Currencies without minor units: "1.500 ₫" can only mean one thousand five hundred.
 _ZERO_DECIMAL = frozenset({"VND", "JPY", "KRW", "CLP"})
@@ -850,7 +869,9 @@ def _decimal_note(decimal: str) -> str:
     return "amounts use ',' for thousands and '.' for decimals"
 
 
-def parse_number(s: pl.Series, *, decimal: str | None = None) -> Parsed:
+def parse_number(
+    s: pl.Series, *, decimal: str | None = None, max_abs: float | None = None
+) -> Parsed:
     """Parse numbers and amounts into ``pl.Float64``.
 
     Accepts plain and scientific numbers (``1.5E+06``), thousands separators in either
@@ -862,7 +883,9 @@ def parse_number(s: pl.Series, *, decimal: str | None = None) -> Parsed:
     repeated one is thousands); ``decimal`` ('.' or ',') overrides that. Raises
     :class:`AmbiguousFormat` when every separated value looks like ``1.500`` and
     the data cannot tell (a zero-decimal currency such as VND in the values settles it
-    as thousands). Native numbers are cast; NaN is treated as empty.
+    as thousands). Native numbers are cast; NaN is treated as empty. A number that is not
+    finite (``1e309`` overflows to infinity, a native inf) or whose size is above
+    ``max_abs`` is out of range (see :class:`Parsed`), never stored.
     """
     if decimal is not None and decimal not in (".", ","):
         raise ValueError(f"decimal must be '.' or ',', not {decimal!r}")
@@ -871,8 +894,7 @@ def parse_number(s: pl.Series, *, decimal: str | None = None) -> Parsed:
     dtype = s.dtype
     if dtype.is_numeric():
         values = s.cast(out)
-        result = pl.select(pl.when(pl.lit(values).is_finite()).then(pl.lit(values))).to_series()
-        return _finish(s, result, present, None)
+        return _finish(s, values, present, None, _number_in_range(values, max_abs))
     text = _text(s)
     if text is None:
         return _finish(s, _all_null(s, out), present, None)
@@ -945,7 +967,15 @@ def parse_number(s: pl.Series, *, decimal: str | None = None) -> Parsed:
             f"several currencies found in the values ({', '.join(currencies)}); "
             "amounts are not converted"
         )
-    return _finish(s, result, present, _join_notes(notes))
+    return _finish(s, result, present, _join_notes(notes), _number_in_range(result, max_abs))
+
+
+def _number_in_range(values: pl.Series, max_abs: float | None) -> pl.Series:
+    """True for finite numbers whose size is at most ``max_abs`` (when given)."""
+    ok = values.is_finite()
+    if max_abs is not None:
+        ok = ok & (values.abs() <= max_abs)
+    return ok
 
 
 # ---------------------------------------------------------------------------

@@ -141,6 +141,13 @@ def draw_input(s: Setting, box: Any) -> None:
     label = agreement.setting_label(s.key, ctx.lang)
     help_text = agreement.setting_description(s.key, ctx.lang)
     words = vocabulary(path, ctx.version)
+    if s.kind in ("int", "float"):
+        # the same range coerce enforces, so a refused value is never a surprise
+        low, high = (
+            fmt_number(x, ctx.lang, 0 if float(x).is_integer() else 2)
+            for x in (s.minimum, s.maximum)
+        )
+        help_text += " " + T("definitions.allowed_range", low=low, high=high)
     if s.kind == "int":
         box.number_input(label, min_value=0, step=1, key=key, help=help_text)
     elif s.kind == "float":

@@ -238,6 +238,7 @@ if ui.usable(ctx, by_source):
     ui.how_computed(ctx, by_source, by="source")
 
 # ----------------------------------------------------------------------------- cohorts
+CHART_MONTHS = 36  # months the cohort heatmap shows at most (the latest)
 st.subheader(T("funnel.cohort_title"))
 basis = (
     T("funnel.basis_mql")
@@ -260,6 +261,13 @@ if ui.usable(ctx, cohort):
         .otherwise(pl.lit(""))
         .alias("maturing_text"),
     )
+    # The heatmap draws one row per month of the span: a single old lead (1970) among this
+    # year's would stretch it over hundreds of months, unreadable and past Altair's
+    # 5,000-row limit. It shows the latest months; the table below keeps every month.
+    all_months = c["cohort_month"].unique().sort()
+    if len(all_months) > CHART_MONTHS:
+        c = c.filter(pl.col("cohort_month") >= all_months[-CHART_MONTHS])
+        st.caption(T("funnel.cohort_latest", shown=CHART_MONTHS, total=len(all_months)))
     months = c.sort("cohort_month")["month"].unique(maintain_order=True).to_list()
     stage_order = [stage_name(x) for x in STAGE_FLAG if x != "lead"]
     heat = (
