@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="reading option for this load: timezone, date_order (dmy|mdy), decimal (.|,), "
         "currency, personal_data (hash|drop), duplicate_source (first|latest), "
-        "missing_created_at (load_date|YYYY-MM-DD)",
+        "missing_created_at (load_date|YYYY-MM-DD), max_file_mb, max_line_kb, max_cell_chars",
     )
     p.add_argument("--dry-run", action="store_true", help="read and check the files, store nothing")
 
@@ -376,6 +376,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         "personal_data",
         "duplicate_source",
         "missing_created_at",
+        "max_file_mb",
+        "max_line_kb",
+        "max_cell_chars",
     }
     if bad:
         raise HandoffError(

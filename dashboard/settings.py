@@ -157,6 +157,31 @@ SETTINGS: tuple[Setting, ...] = (
         group="data",
     ),
     Setting(
+        "max_file_mb",
+        1024,
+        "int",
+        "Largest file a load reads, in MB once decompressed (a .gz file's expansion, an Excel "
+        "workbook's contents); a larger file is refused as soon as reading passes it. 0: no "
+        "limit.",
+        group="data",
+    ),
+    Setting(
+        "max_line_kb",
+        1024,
+        "int",
+        "Longest line of a CSV/TSV file, in KB; a longer line (a file with no line breaks) is "
+        "refused when it is reached. 0: no limit.",
+        group="data",
+    ),
+    Setting(
+        "max_cell_chars",
+        32767,
+        "int",
+        "Longest single value a load accepts, in characters (32,767 is Excel's own cell "
+        "limit); a longer value is refused with its column and row. 0: no limit.",
+        group="data",
+    ),
+    Setting(
         "callout_min_leads",
         30,
         "int",

@@ -335,10 +335,11 @@ class Workspace:
             raise HandoffError(Problem("no files given", fix="name at least one file to load"))
         file_options = dict(mapping.options) if mapping else {}
         opts = self.options({**file_options, **(options or {})})
+        limits = readers.ReadLimits.from_settings({**self.settings(), **(options or {})})
         prepared: list[Prepared] = []
         for spec in specs:
             sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
-            read = readers.read_file(spec.path, name=spec.display, sheet=sheet)
+            read = readers.read_file(spec.path, name=spec.display, sheet=sheet, limits=limits)
             rec = (recognitions or {}).get(spec.display)
             if rec is None:
                 rec = mapping_mod.recognise(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -43,7 +44,7 @@ def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) ->
             if spec.display not in edits:
                 continue
             table, columns = edits[spec.display]
-            read = ws_read(spec)
+            read = ws_read(spec, ws.settings())
             chosen = {k: v for k, v in columns.items() if v and v != NOT_USED}
             recognitions[spec.display] = mapping_mod.recognise(
                 list(read.columns),
@@ -57,11 +58,12 @@ def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) ->
         return ws.prepare(specs, recognitions=recognitions)
 
 
-def ws_read(spec: FileSpec) -> pl.DataFrame:
-    """The raw frame of a file, as the readers see it."""
+def ws_read(spec: FileSpec, settings: dict[str, Any]) -> pl.DataFrame:
+    """The raw frame of a file, as the readers see it (within the workspace's file limits)."""
     from dashboard.ingest import readers
 
-    return readers.read_file(spec.path, name=spec.display).frame
+    limits = readers.ReadLimits.from_settings(settings)
+    return readers.read_file(spec.path, name=spec.display, limits=limits).frame
 
 
 # a viewer of a shared dashboard reads what is stored but never loads files
