@@ -536,6 +536,28 @@ def default_column_config(frame: pl.DataFrame) -> dict[str, Any]:
     return config
 
 
+# the longest text a table cell sends to the browser; the downloads keep the whole value
+DISPLAY_CHARS = 200
+
+
+def for_display(frame: pl.DataFrame, limit: int = DISPLAY_CHARS) -> pl.DataFrame:
+    """``frame`` with every text value cut to ``limit`` characters (an ellipsis marks a cut).
+
+    A page never sends a giant value to the browser: one 200 MB cell once made every page
+    fail with a message-size error. Polars expressions only (no Python callbacks).
+    """
+    text = [n for n, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(n).str.len_chars() > limit)
+        .then(pl.col(n).str.slice(0, limit - 1) + "…")
+        .otherwise(pl.col(n))
+        .alias(n)
+        for n in text
+    )
+
+
 def table(
     ctx: Context,
     frame: pl.DataFrame,
@@ -554,7 +576,7 @@ def table(
     """
     config = {**default_column_config(frame), **(column_config or {})}
     event = st.dataframe(
-        frame,
+        for_display(frame),
         hide_index=True,
         column_config=config,
         placeholder="–",
