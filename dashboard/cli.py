@@ -587,7 +587,10 @@ def cmd_metric(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=_json_default))
     elif args.format == "csv":
-        sys.stdout.write(frame.write_csv())
+        from dashboard.safe import csv_safe
+
+        # a cell such as =HYPERLINK(...) must not run when the file is opened in a spreadsheet
+        sys.stdout.write(csv_safe(frame).write_csv())
     else:
         print(text_table(frame))
     return EXIT_OK

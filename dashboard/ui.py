@@ -21,7 +21,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, metrics
+from dashboard import charts, metrics, safe
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_int, fmt_month, t
 from dashboard.workspace import Workspace, default_path
 
@@ -508,7 +508,14 @@ def downloads(ctx: Context, frame: pl.DataFrame, name: str, *, key: str) -> None
         name,
         key,
         [
-            (ctx.t("common.download_csv"), frame.write_csv, "csv", "text/csv", DOWNLOAD),
+            # text a spreadsheet would run as a formula is neutralised (Excel keeps strings)
+            (
+                ctx.t("common.download_csv"),
+                lambda: safe.csv_safe(frame).write_csv(),
+                "csv",
+                "text/csv",
+                DOWNLOAD,
+            ),
             (
                 ctx.t("common.download_excel"),
                 lambda: _excel_bytes(frame),
