@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers
+from dashboard import identifiers, secret
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
@@ -188,9 +187,9 @@ class Workspace:
                     author VARCHAR, reason VARCHAR)"""
             )
             con.execute(
-                "INSERT INTO meta VALUES ('schema_version', $v), ('version', '0'), "
-                "('salt', $salt) ON CONFLICT DO NOTHING",
-                {"v": str(SCHEMA_VERSION), "salt": secrets.token_hex(16)},
+                "INSERT INTO meta VALUES ('schema_version', $v), ('version', '0') "
+                "ON CONFLICT DO NOTHING",
+                {"v": str(SCHEMA_VERSION)},
             )
             con.execute("COMMIT")
         except BaseException:
@@ -310,7 +309,7 @@ class Workspace:
             currency=(o.get("currency") or None),
             personal_data=str(o.get("personal_data") or "hash"),
             duplicate_source=str(o.get("duplicate_source") or "first"),
-            salt=self._meta("salt") or "",
+            key=secret.hashing_key(),
             missing_created_at=(o.get("missing_created_at") or None),
             load_date=_now().date(),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -12,6 +13,10 @@ import duckdb
 import pytest
 
 from dashboard import cli
+
+# personal data is hashed with a key kept outside the workspace; tests (and the processes
+# they start) use this one, so no test writes a key file into the real home folder
+os.environ.setdefault("HANDOFF_SECRET", "handoff-tests-only-key")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

@@ -42,3 +42,32 @@ def test_metric_csv_output_neutralises_a_hostile_source(run, tmp_path: Path, wri
     assert any("'=HYPERLINK" in line for line in lines)
     assert any("'@SUM(A1)" in line for line in lines)
     assert not any(",=" in line or ",@" in line for line in lines[1:])
+
+
+def test_personal_data_is_hashed_with_a_key_kept_outside_the_workspace(
+    tmp_path: Path, write, monkeypatch
+) -> None:
+    import hashlib
+    import hmac
+    import stat
+
+    from dashboard import secret
+    from dashboard.workspace import Workspace
+
+    leads = write("leads.csv", "lead_id,created_at,email\nA,2025-01-01,Lan@Example.com\n")
+    ws_path = tmp_path / "w.duckdb"
+    with Workspace(ws_path) as ws:
+        ws.load([leads])
+        [stored] = ws.query("SELECT email_hash FROM leads")["email_hash"].to_list()
+        meta = dict(ws.query("SELECT key, value FROM meta").rows())
+    key = b"handoff-tests-only-key"
+    assert stored == hmac.new(key, b"lan@example.com", hashlib.sha256).hexdigest()
+    # nothing in the file can rebuild the hash: no salt, no key
+    assert "salt" not in meta and key.decode() not in ws_path.read_bytes().decode("latin-1")
+    # without HANDOFF_SECRET the key is created once, outside the workspace, owner-only
+    monkeypatch.delenv("HANDOFF_SECRET")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    first = secret.hashing_key()
+    assert secret.hashing_key() == first and len(first) == 64
+    mode = stat.S_IMODE(secret.key_path().stat().st_mode)
+    assert mode == 0o600, oct(mode)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -41,7 +42,8 @@ class Options:
     personal_data: str = "hash"  # "hash" or "drop"
     # whose source and campaign a merged duplicate keeps: "first" or "latest" lead's
     duplicate_source: str = "first"
-    salt: str = ""
+    # HMAC key for e-mail and phone (dashboard.secret: never stored in the workspace)
+    key: bytes = b""
     # "load_date" or a YYYY-MM-DD date given to rows with no created date (None: stop)
     missing_created_at: str | None = None
     # the date of this load, for missing_created_at = "load_date"
@@ -89,14 +91,18 @@ def normalise_phone(series: pl.Series) -> pl.Series:
     return pl.DataFrame({"p": series}).select(national.replace("", None)).to_series()
 
 
-def salted_hash(series: pl.Series, salt: str) -> pl.Series:
-    """Salted SHA-256 hex of each non-null value (the raw value is never stored)."""
+def keyed_hash(series: pl.Series, key: bytes) -> pl.Series:
+    """HMAC-SHA256 hex of each non-null value under ``key`` (the raw value is never stored).
+
+    The hashes only de-duplicate and match people across loads made with the same key;
+    without the key they cannot be checked against guessed values.
+    """
     # plain Python over the values, not a callback inside Polars: the Data page loads in a
     # page thread, where a Python callback inside Polars can deadlock the server
     return pl.Series(
         series.name,
         [
-            None if v is None else hashlib.sha256((salt + v).encode("utf-8")).hexdigest()
+            None if v is None else hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()
             for v in series.to_list()
         ],
         dtype=pl.String,
@@ -652,7 +658,7 @@ def _personal(
         if column not in frame.columns:
             continue
         if options.personal_data == "hash":
-            hashed = salted_hash(normalise(frame[column]), options.salt)
+            hashed = keyed_hash(normalise(frame[column]), options.key)
             frame = frame.with_columns(hashed.alias(f"{column}_hash"))
         frame = frame.drop(column)
         notes.append(f"{file}: {what} {done}; raw values are not stored")
