@@ -153,6 +153,13 @@ def definitions(settings: dict[str, Any], lang: str) -> list[str]:
             personal_data=v("personal_data"),
             duplicate_source=v("duplicate_source"),
         ),
+        t(
+            "definitions.def_limits",
+            lang,
+            file_mb=v("max_file_mb"),
+            line_kb=v("max_line_kb"),
+            cell_chars=v("max_cell_chars"),
+        ),
     ]
 
 

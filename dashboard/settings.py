@@ -140,8 +140,8 @@ SETTINGS: tuple[Setting, ...] = (
         "personal_data",
         "hash",
         "choice",
-        "E-mail and phone: stored as salted hashes ('hash') or dropped ('drop') once leads "
-        "are de-duplicated.",
+        "E-mail and phone: stored as keyed hashes ('hash', the key kept outside the "
+        "workspace) or dropped ('drop') once leads are de-duplicated.",
         choices=("hash", "drop"),
         group="data",
     ),
