@@ -115,7 +115,9 @@ def false_rejection_leads(
         ((pl.col("first_won_at") - pl.col("rejected_at")).dt.total_seconds() / 86400.0).alias(
             "days_rejected_to_won"
         ),
-        pl.col("won_revenue") if money_known(t["deals"], s) else pl.lit(None, pl.Float64),
+        pl.col("won_revenue")
+        if money_known(t["deals"], s)
+        else pl.lit(None, pl.Float64).alias("won_revenue"),
     )
     return out.sort(["won_revenue", "lead_id"], descending=[True, False])
 
