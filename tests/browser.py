@@ -128,6 +128,10 @@ def browser() -> Iterator[Browser]:
 def wait_for_app(page, timeout: float = 60_000) -> None:  # page: playwright Page
     """Wait until Streamlit has finished running the page script."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
+    # the app root says when the script has run (initial -> running -> notRunning)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
+    )
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )

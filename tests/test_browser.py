@@ -121,7 +121,9 @@ def test_every_page_renders_without_errors_and_is_screenshotted(
             address = f"{url}/" if path == home else f"{url}/{path}"
             page.goto(f"{address}?lang={lang}")
             wait_for_app(page)
-            page.wait_for_timeout(1500)
+            # wait for the page's title (a condition, not a fixed time: a busy machine is slow)
+            page.wait_for_selector("h1", timeout=60_000)
+            wait_for_app(page)
             assert page.locator('[data-testid="stException"]').count() == 0, file
             assert page.locator("h1").count() >= 1, file
             full_screenshot(page, f"page-{path}-{lang}")
