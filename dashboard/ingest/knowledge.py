@@ -78,6 +78,38 @@ def resolve_table(name: str) -> str | None:
     return None
 
 
+@dataclass
+class HeaderIndex:
+    """A file's columns by normalised header (first occurrence wins)."""
+
+    by_norm: dict[str, str]
+    weak: dict[str, str]  # Salesforce custom fields "X__c" also read as "x"
+
+    @classmethod
+    def build(cls, columns: Sequence[str]) -> HeaderIndex:
+        by_norm: dict[str, str] = {}
+        weak: dict[str, str] = {}
+        for col in columns:
+            n = normalise_header(col)
+            if n and n not in by_norm:
+                by_norm[n] = col
+        for col in columns:
+            if str(col).rstrip().endswith("__c"):
+                n = normalise_header(col)
+                base = n[: -len("_c")] if n.endswith("_c") else n
+                if base and base not in by_norm and base not in weak:
+                    weak[base] = col
+        return cls(by_norm, weak)
+
+    def find(self, header: str) -> str | None:
+        """The file's column whose header reads as ``header``, or None."""
+        n = normalise_header(header)
+        return self.by_norm.get(n) or self.weak.get(n)
+
+    def has(self, header: str) -> bool:
+        return self.find(header) is not None
+
+
 # ---------------------------------------------------------------------------------------
 # Profiles
 # ---------------------------------------------------------------------------------------

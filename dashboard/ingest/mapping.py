@@ -186,6 +186,73 @@ def valid_created_fill(value: object) -> bool:
     return True
 
 
+def _read_section(
+    where: str,
+    key: str,
+    value: object,
+    tables: dict[str, dict[str, str]],
+    constants: dict[str, dict[str, str]],
+) -> None:
+    """Check one [table] section of a mapping file into ``tables`` and ``constants``."""
+    name = resolve_table(key)
+    if name is None:
+        raise _mapping_error(
+            where,
+            f"[{key}] is not a table",
+            f"use one of: {', '.join(TABLES)} (or [options])",
+        )
+    if not isinstance(value, dict):
+        raise _mapping_error(
+            where,
+            f"{key} must be a section: [{key}] followed by lines such as "
+            f'{TABLES[name].key[0]} = "Your column"',
+            f"write [{key}] on its own line",
+        )
+    t = TABLES[name]
+    section = tables.setdefault(name, {})
+    fixed = constants.setdefault(name, {})
+    for canon, source in value.items():
+        if t.extra_prefix and str(canon).startswith(t.extra_prefix) and not is_safe(canon):
+            # a segment key becomes a column name in SQL: only a strict pattern passes
+            raise _mapping_error(
+                where,
+                f"[{key}] {canon!r} cannot be a column name",
+                f"rename the key to {NAME_RULE}, e.g. {suggest(canon)!r}",
+                column=canon,
+            )
+        if not t.has_column(canon):
+            segment = f", or {SEGMENT_PREFIX}<name> for a segment column" if t.extra_prefix else ""
+            raise _mapping_error(
+                where,
+                f"[{key}] {canon} is not a column of {name}",
+                f"use one of: {', '.join(t.column_names)}{segment}",
+                column=canon,
+            )
+        if canon in section or canon in fixed:
+            raise _mapping_error(
+                where,
+                f"{name}.{canon} is set twice",
+                "keep one of the lines",
+                column=canon,
+            )
+        if isinstance(source, str):
+            section[canon] = source
+        elif (
+            isinstance(source, dict)
+            and set(source) == {"value"}
+            and isinstance(source["value"], (str, int, float, bool))
+        ):
+            v = source["value"]
+            fixed[canon] = str(v).lower() if isinstance(v, bool) else str(v)
+        else:
+            raise _mapping_error(
+                where,
+                f"[{key}] {canon} = {as_written(source)} is neither a column name nor a constant",
+                f'write {canon} = "Column name", or {canon} = {{ value = "constant" }}',
+                column=canon,
+            )
+
+
 def load_mapping(path: str | Path) -> MappingFile:
     """Read and validate a TOML mapping file (format in the module docstring).
 
@@ -240,66 +307,7 @@ def load_mapping(path: str | Path) -> MappingFile:
                     )
                 options[opt] = _check_option(where, opt, opt_value)
             continue
-        name = resolve_table(key)
-        if name is None:
-            raise _mapping_error(
-                where,
-                f"[{key}] is not a table",
-                f"use one of: {', '.join(TABLES)} (or [options])",
-            )
-        if not isinstance(value, dict):
-            raise _mapping_error(
-                where,
-                f"{key} must be a section: [{key}] followed by lines such as "
-                f'{TABLES[name].key[0]} = "Your column"',
-                f"write [{key}] on its own line",
-            )
-        t = TABLES[name]
-        section = tables.setdefault(name, {})
-        fixed = constants.setdefault(name, {})
-        for canon, source in value.items():
-            if t.extra_prefix and str(canon).startswith(t.extra_prefix) and not is_safe(canon):
-                # a segment key becomes a column name in SQL: only a strict pattern passes
-                raise _mapping_error(
-                    where,
-                    f"[{key}] {canon!r} cannot be a column name",
-                    f"rename the key to {NAME_RULE}, e.g. {suggest(canon)!r}",
-                    column=canon,
-                )
-            if not t.has_column(canon):
-                segment = (
-                    f", or {SEGMENT_PREFIX}<name> for a segment column" if t.extra_prefix else ""
-                )
-                raise _mapping_error(
-                    where,
-                    f"[{key}] {canon} is not a column of {name}",
-                    f"use one of: {', '.join(t.column_names)}{segment}",
-                    column=canon,
-                )
-            if canon in section or canon in fixed:
-                raise _mapping_error(
-                    where,
-                    f"{name}.{canon} is set twice",
-                    "keep one of the lines",
-                    column=canon,
-                )
-            if isinstance(source, str):
-                section[canon] = source
-            elif (
-                isinstance(source, dict)
-                and set(source) == {"value"}
-                and isinstance(source["value"], (str, int, float, bool))
-            ):
-                v = source["value"]
-                fixed[canon] = str(v).lower() if isinstance(v, bool) else str(v)
-            else:
-                raise _mapping_error(
-                    where,
-                    f"[{key}] {canon} = {as_written(source)} is neither a column name nor a "
-                    "constant",
-                    f'write {canon} = "Column name", or {canon} = {{ value = "constant" }}',
-                    column=canon,
-                )
+        _read_section(where, key, value, tables, constants)
     tables = {k: v for k, v in tables.items() if v or constants.get(k)}
     constants = {k: v for k, v in constants.items() if v}
     return MappingFile(path=where, tables=tables, options=options, constants=constants)
@@ -342,6 +350,45 @@ def _toml_value(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     return _toml_string(str(value))
+
+
+def _mapping_text(
+    opts: Mapping[str, object],
+    files: Mapping[str, str],
+    tables: dict[str, dict[str, str]],
+    fixed: dict[str, dict[str, str]],
+) -> str:
+    """The TOML text of a mapping file: options, table_for_file, then one section per table."""
+    lines = [
+        "# Handoff mapping file: which column of your export feeds each canonical column.",
+        '# Load it with --mapping. Format: under [table], canonical_column = "Your column";',
+        '# canonical_column = { value = "constant" } writes a constant; "" leaves a column out.',
+        "# [options] holds reading options (date_order, timezone, decimal, currency, ...).",
+        "",
+    ]
+    if opts or files:
+        lines.append("[options]")
+        for key, value in opts.items():
+            lines.append(f"{_toml_key(str(key))} = {_toml_value(value)}")
+        lines.append("")
+        if files:
+            lines.append("[options.table_for_file]")
+            for pattern, name in files.items():
+                lines.append(f"{_toml_key(str(pattern))} = {_toml_value(name)}")
+            lines.append("")
+    for name in TABLES:
+        section = tables.get(name, {})
+        consts = fixed.get(name, {})
+        if not section and not consts:
+            continue
+        lines.append(f"[{name}]")
+        for canon in [*TABLES[name].column_names, *sorted(section), *sorted(consts)]:
+            if canon in section:
+                lines.append(f"{_toml_key(canon)} = {_toml_value(section.pop(canon))}")
+            elif canon in consts:
+                lines.append(f"{_toml_key(canon)} = {{ value = {_toml_value(consts.pop(canon))} }}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def save_mapping(
@@ -398,33 +445,5 @@ def save_mapping(
     files.update(table_for_file)
     opts.pop("table_for_file", None)
 
-    lines = [
-        "# Handoff mapping file: which column of your export feeds each canonical column.",
-        '# Load it with --mapping. Format: under [table], canonical_column = "Your column";',
-        '# canonical_column = { value = "constant" } writes a constant; "" leaves a column out.',
-        "# [options] holds reading options (date_order, timezone, decimal, currency, ...).",
-        "",
-    ]
-    if opts or files:
-        lines.append("[options]")
-        for key, value in opts.items():
-            lines.append(f"{_toml_key(str(key))} = {_toml_value(value)}")
-        lines.append("")
-        if files:
-            lines.append("[options.table_for_file]")
-            for pattern, name in files.items():
-                lines.append(f"{_toml_key(str(pattern))} = {_toml_value(name)}")
-            lines.append("")
-    for name in TABLES:
-        section = tables.get(name, {})
-        consts = fixed.get(name, {})
-        if not section and not consts:
-            continue
-        lines.append(f"[{name}]")
-        for canon in [*TABLES[name].column_names, *sorted(section), *sorted(consts)]:
-            if canon in section:
-                lines.append(f"{_toml_key(canon)} = {_toml_value(section.pop(canon))}")
-            elif canon in consts:
-                lines.append(f"{_toml_key(canon)} = {{ value = {_toml_value(consts.pop(canon))} }}")
-        lines.append("")
-    Path(path).write_text("\n".join(lines), encoding="utf-8")
+    text = _mapping_text(opts, files, tables, fixed)
+    Path(path).write_text(text, encoding="utf-8")

@@ -29,6 +29,7 @@ from dashboard.ingest.knowledge import (
     GENERIC,
     SHARED_HEADERS,
     TABLE_WORDS,
+    HeaderIndex,
     Profile,
     normalise_header,
     resolve_table,
@@ -64,37 +65,6 @@ class Recognition:
 
 
 @dataclass
-class _Index:
-    """Source columns by normalised header (first occurrence wins)."""
-
-    by_norm: dict[str, str]
-    weak: dict[str, str]  # Salesforce custom fields "X__c" also read as "x"
-
-    @classmethod
-    def build(cls, columns: Sequence[str]) -> _Index:
-        by_norm: dict[str, str] = {}
-        weak: dict[str, str] = {}
-        for col in columns:
-            n = normalise_header(col)
-            if n and n not in by_norm:
-                by_norm[n] = col
-        for col in columns:
-            if str(col).rstrip().endswith("__c"):
-                n = normalise_header(col)
-                base = n[: -len("_c")] if n.endswith("_c") else n
-                if base and base not in by_norm and base not in weak:
-                    weak[base] = col
-        return cls(by_norm, weak)
-
-    def find(self, header: str) -> str | None:
-        n = normalise_header(header)
-        return self.by_norm.get(n) or self.weak.get(n)
-
-    def has(self, header: str) -> bool:
-        return self.find(header) is not None
-
-
-@dataclass
 class _Candidate:
     profile: Profile
     mapping: dict[str, str]
@@ -109,7 +79,7 @@ def _ordered_columns(t: Table) -> list[str]:
     return [*t.required, *(c for c in t.column_names if c not in t.required)]
 
 
-def _match(profile: Profile, index: _Index) -> _Candidate:
+def _match(profile: Profile, index: HeaderIndex) -> _Candidate:
     t = TABLES[profile.table]
     mapping: dict[str, str] = {}
     how: dict[str, str] = {}
@@ -190,7 +160,7 @@ def _sample_bonus(cand: _Candidate, sample: pl.DataFrame | None) -> float:
 
 
 def _candidates(
-    index: _Index, file: str, sample: pl.DataFrame | None, tables: Iterable[str]
+    index: HeaderIndex, file: str, sample: pl.DataFrame | None, tables: Iterable[str]
 ) -> list[_Candidate]:
     words = _words(file)
     wanted = set(tables)
@@ -261,14 +231,14 @@ def _table_for_file(mapping: MappingFile | None, file: str) -> str | None:
     return None
 
 
-def _resolve_entry(index: _Index, columns: Sequence[str], source: str) -> str | None:
+def _resolve_entry(index: HeaderIndex, columns: Sequence[str], source: str) -> str | None:
     if source in columns:
         return source
     return index.by_norm.get(normalise_header(source))
 
 
 def _mapping_sections_present(
-    mapping: MappingFile, index: _Index, columns: Sequence[str]
+    mapping: MappingFile, index: HeaderIndex, columns: Sequence[str]
 ) -> list[tuple[str, int]]:
     """Tables of the mapping file whose every named column is in the file, with entry count."""
     out: list[tuple[str, int]] = []
@@ -300,7 +270,7 @@ def recognise(
     file names a column the file does not have.
     """
     columns = [str(c) for c in columns]
-    index = _Index.build(columns)
+    index = HeaderIndex.build(columns)
     fixed: str | None = None
     how_decided = ""
     if table is not None:
@@ -375,7 +345,7 @@ def _apply_section(
     t: Table,
     label: str,
     columns: Sequence[str],
-    index: _Index,
+    index: HeaderIndex,
     file: str,
     mapping_file: MappingFile,
 ) -> None:
@@ -455,7 +425,7 @@ def _build(
     best: _Candidate,
     runner_up: float,
     columns: Sequence[str],
-    index: _Index,
+    index: HeaderIndex,
     file: str,
     mapping_file: MappingFile | None,
     how_decided: str,
