@@ -218,6 +218,9 @@ def test_a_crm_export_is_added_by_one_toml_file(tmp_path: Path, monkeypatch) -> 
         (("owner = ", "salesperson = "), "'salesperson' is not a column of deals"),
         (('rule = "close_date_when_closed"', 'rule = "guess"'), "rule 'guess'"),
         (("order = 100", "order = 100\nmood = 1"), "unknown keys ['mood']"),
+        (('label = "Acme CRM deals export"', ""), "['label'] must be given"),
+        (('rule = "close_date_when_closed"', 'rule = "coalesce"'), "needs ['or_else']"),
+        (('text = "Acme deals', 'txt = "Acme deals'), "[[notes]]: give text"),
     ],
 )
 def test_a_profile_file_with_a_mistake_fails_naming_the_file(

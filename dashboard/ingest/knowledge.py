@@ -123,6 +123,11 @@ RULE_KEYS: dict[str, frozenset[str]] = {
     "activity_type": frozenset({"second"}),
     "coalesce": frozenset({"or_else", "text"}),
 }
+_RULE_NEEDS: dict[str, frozenset[str]] = {
+    "date_where_rejected": frozenset({"dates", "which"}),
+    "constant": frozenset({"value", "text"}),
+    "coalesce": frozenset({"or_else"}),
+}
 _PROFILE_KEYS = frozenset(
     {
         "crm",
@@ -199,6 +204,9 @@ def _profile(path: Path) -> Profile:
     unknown = set(raw) - _PROFILE_KEYS
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    absent = {"crm", "table", "label", "columns"} - set(raw)
+    if absent:
+        raise ValueError(f"{where}: {sorted(absent)} must be given")
     table = raw.get("table")
     if table not in TABLES:
         raise ValueError(f"{where}: table {table!r} is not one of {list(TABLES)}")
@@ -213,6 +221,13 @@ def _profile(path: Path) -> Profile:
         kind = rule.get("rule")
         if kind not in RULE_KEYS or set(rule) - {"rule"} - RULE_KEYS[kind]:
             raise ValueError(f"{where} [derive.{canon}]: rule {kind!r} or its keys are unknown")
+        if _RULE_NEEDS.get(kind, frozenset()) - set(rule):
+            raise ValueError(
+                f"{where} [derive.{canon}]: rule {kind!r} needs {sorted(_RULE_NEEDS[kind])}"
+            )
+    for n in raw.get("notes", []):
+        if "text" not in n or set(n) - {"text", "unless_mapped", "header"}:
+            raise ValueError(f"{where} [[notes]]: give text (and unless_mapped, header)")
     notes = tuple(Note(**n) for n in raw.get("notes", []))
     for canon in [
         *columns,
