@@ -30,6 +30,7 @@ from dashboard.health import data_checks
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.ingest import readers
 from dashboard.ingest.canonical import MERGE_SCHEMA, Canonical, Options, canonicalise
+from dashboard.ingest.knowledge import stage_aliases
 from dashboard.schema import (
     DUCKDB_TYPES,
     LOAD_ORDER,
@@ -588,21 +589,9 @@ class Workspace:
             )
 
 
-# Stage names a stage-history file may use, normalised (lower case, letters and digits).
-STAGE_ALIASES: dict[str, tuple[str, ...]] = {
-    "mql": ("mql", "marketingqualifiedlead", "marketingqualified", "marketingqualifiedleads"),
-    "handed_off": ("handedoff", "handoff", "assigned", "routed", "handedofftosales"),
-    "accepted": ("sal", "accepted", "salesaccepted", "salesacceptedlead", "working"),
-    "rejected": (
-        "rejected",
-        "disqualified",
-        "unqualified",
-        "closednotconverted",
-        "recycled",
-        "junk",
-    ),
-    "sql": ("sql", "salesqualifiedlead", "salesqualified", "qualified"),
-}
+# Stage names a stage-history file may use, normalised (lower case, letters and digits):
+# read from the ingest vocabulary, the MQL names from the handoff metric's parameters.
+STAGE_ALIASES: dict[str, tuple[str, ...]] = stage_aliases()
 
 
 def _combine(name: str, items: list[Prepared]) -> pl.DataFrame:
