@@ -33,6 +33,7 @@ access.gate(ui.language())
 
 ctx = ui.sidebar()
 access.sidebar_note(ctx.lang)
+ui.load_watch(ctx)
 st.session_state["_ctx"] = ctx
 pages = {
     t(section, ctx.lang): [

@@ -346,7 +346,7 @@ def _open(args: argparse.Namespace, *, read_only: bool = False):  # -> Workspace
 def cmd_load(args: argparse.Namespace) -> int:
     from dashboard.ingest import mapping as mapping_mod
     from dashboard.settings import parse_assignments
-    from dashboard.workspace import FileSpec
+    from dashboard.workspace import FileSpec, default_path
 
     for f in args.files:
         if not f.exists():
@@ -392,7 +392,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     if sheet is not None and str(sheet).isdigit():
         sheet = int(sheet)
     specs = [FileSpec(f, sheet=sheet) for f in args.files]
-    with _open(args) as ws:
+    # a dry run only reads the settings: it never waits for, or blocks, a writer
+    read_only = bool(args.dry_run) and Path(args.workspace or default_path()).exists()
+    with _open(args, read_only=read_only) as ws:
         prepared = ws.prepare(specs, table=args.table, mapping=mapping, options=options)
         if args.save_mapping:
             mapping_mod.save_mapping(
@@ -406,7 +408,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             print("dry run: nothing was stored")
             return EXIT_OK
         report = ws.commit(prepared, append=args.append)
-        _stored()
+    # published when the workspace closed above
+    _stored()
     print(
         f"loaded {len(report.files)} file(s) ({'append' if args.append else 'replace'}): "
         + ", ".join(f"{k} {v:,}" for k, v in report.counts.items() if v or k != "stage_history")
@@ -467,9 +470,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
     with _open(args, read_only=not changes) as ws:
         if changes:
             current = ws.set_settings(changes, author=args.author, reason=args.reason)
-            _stored()
         else:
             current = ws.settings()
+    if changes:
+        # published when the workspace closed above
+        _stored()
     if args.format == "json":
         print(json.dumps(current, ensure_ascii=False))
         return EXIT_OK

@@ -21,23 +21,54 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, metrics, safe
+from dashboard import charts, metrics, safe, writer
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_int, fmt_month, t
 from dashboard.workspace import Workspace, default_path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# One process serves every browser tab; DuckDB allows one read-write or several read-only
-# handles on a file per process, so loads and reads take turns.
+# One process serves every browser tab. DuckDB keeps one database per file name and
+# process while any handle on it is open; reads take turns so that each read opens the
+# file afresh and sees the workspace a load has just published (dashboard.writer).
 _DB_LOCK = threading.RLock()
+# how often a page shown during a load checks whether the load has finished
+LOAD_POLL_SECONDS = 2.0
 
 
 # ----------------------------------------------------------------------------- workspace
 @contextmanager
 def connect(read_only: bool = True) -> Iterator[Workspace]:
-    """The workspace, opened for this call only (loads and reads take turns)."""
-    with _DB_LOCK, Workspace(workspace_path(), read_only=read_only) as ws:
-        yield ws
+    """The workspace, opened for this call only.
+
+    Reads take turns with other reads of this process; a write (a load, a settings
+    change) works on its own copy, so it never makes the readers of other sessions wait,
+    and waits at most ``HANDOFF_LOCK_WAIT`` seconds for another writer
+    (``writer.WorkspaceBusy`` after that).
+    """
+    if read_only:
+        with _DB_LOCK, Workspace(workspace_path(), read_only=True) as ws:
+            yield ws
+    else:
+        with Workspace(workspace_path()) as ws:
+            yield ws
+
+
+def load_watch(ctx: Context) -> None:
+    """While another session or ``handoff load`` is writing, say so and refresh after it.
+
+    The page keeps showing the last saved data (a load publishes its data only when it is
+    complete); when the load has published a new version the whole page runs again.
+    """
+    if ctx.version >= 0 and writer.writer_active(workspace_path()):
+        _watch(ctx.version, ctx.lang)
+
+
+@st.fragment(run_every=LOAD_POLL_SECONDS)
+def _watch(version: int, lang: str) -> None:
+    if workspace_version() != version:
+        st.rerun(scope="app")
+    if writer.writer_active(workspace_path()):
+        st.info(t("common.loading_note", lang), icon=":material/sync:")
 
 
 def workspace_path() -> Path:

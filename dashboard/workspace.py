@@ -3,6 +3,8 @@
 Promises:
 - every load is one transaction: if anything fails (a bad row, a crash, Ctrl-C) the
   workspace is exactly as it was before;
+- readers keep seeing the last committed data while a load runs, and writers take turns
+  (a second one waits a bounded time, then stops with a clear message): ``dashboard.writer``;
 - raw e-mail addresses and phone numbers never reach the file;
 - each successful load or settings change bumps ``version``, so caches can key on it.
 """
@@ -22,7 +24,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers, secret
+from dashboard import identifiers, secret, writer
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
@@ -118,11 +120,24 @@ def _now() -> datetime:
 
 
 class Workspace:
-    """A DuckDB workspace file. Use as a context manager, or call ``close()``."""
+    """A DuckDB workspace file. Use as a context manager, or call ``close()``.
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    Opened read-only, it reads the published file and never blocks a writer. Opened for
+    writing, it takes the writer lock (waiting at most ``HANDOFF_LOCK_WAIT`` seconds),
+    works on a private copy, and publishes the copy when it is closed without an error
+    (``dashboard.writer``): readers see the old data or the new, never a half-made load.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+    ):
         self.path = Path(path) if path is not None else default_path()
         self.read_only = read_only
+        self._lock: writer.WriterLock | None = None
         if read_only and not self.path.exists():
             raise HandoffError(
                 Problem(
@@ -130,30 +145,71 @@ class Workspace:
                     fix="load files first with `handoff load FILE...`, or run `handoff demo`",
                 )
             )
+        target = self.path
+        if not read_only:
+            self._lock = writer.WriterLock(self.path)
+            self._lock.acquire(lock_wait)
+            try:
+                target = writer.start_copy(self.path)
+            except OSError as exc:
+                self._lock.release()
+                raise HandoffError(
+                    Problem(
+                        f"cannot write beside the workspace {self.path}: {exc.strerror}",
+                        fix="make its folder writable, or choose another file with --workspace",
+                    )
+                ) from None
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(target), read_only=read_only)
         except duckdb.IOException as exc:
+            self._abandon()
             raise HandoffError(
                 Problem(
                     f"cannot open the workspace {self.path}: {exc}",
-                    fix="close other programs using it (e.g. a running dashboard that is "
-                    "loading), or choose another file with --workspace",
+                    fix="close other programs using it, or choose another file with --workspace",
                 )
             ) from None
         if not read_only:
-            self._init_schema()
+            try:
+                self._init_schema()
+            except BaseException:
+                self.close(publish=False)
+                raise
 
     # ---------------------------------------------------------------- lifecycle
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
+    def close(self, *, publish: bool = True) -> None:
+        """Close the connection (idempotent).
+
+        For a writer, ``publish`` makes its changes the workspace; ``publish=False``
+        (what an error inside ``with`` does) discards them.
+        """
         with contextlib.suppress(Exception):
             self.con.close()
+        if self._lock is None:
+            return
+        try:
+            if publish:
+                writer.publish_copy(self.path)
+            else:
+                writer.discard_copy(self.path)
+        finally:
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Drop an unpublished copy and give the writer lock back."""
+        if self._lock is None:
+            return
+        lock, self._lock = self._lock, None
+        try:
+            writer.discard_copy(self.path)
+        finally:
+            lock.release()
 
     def __enter__(self) -> Workspace:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(publish=exc_type is None)
 
     def _init_schema(self) -> None:
         con = self.con

@@ -17,6 +17,7 @@ from dashboard.i18n import fmt_int, fmt_pct
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.schema import TABLES
 from dashboard.workspace import FileSpec, Prepared
+from dashboard.writer import WorkspaceBusy
 
 ctx = ui.current()
 T = ctx.t
@@ -38,8 +39,9 @@ def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) ->
     """Read and recognise the uploaded files, applying the user's table and column choices."""
     recognitions: dict[str, mapping_mod.Recognition] = {}
     specs = [FileSpec(f) for f in files]
-    # read-write: a first upload creates the workspace, and its salt hashes personal data
-    with ui.connect(read_only=False) as ws:
+    # reading only needs the settings: the stored workspace when there is one (readers
+    # never wait for a writer), else a new one with the default settings
+    with ui.connect(read_only=ui.workspace_path().exists()) as ws:
         for spec in specs:
             if spec.display not in edits:
                 continue
@@ -190,6 +192,9 @@ if uploaded:
                 try:
                     with ui.connect(read_only=False) as ws:
                         report = ws.commit(prepared, append=append)
+                except WorkspaceBusy:
+                    st.error(T("common.busy") + "\n\n" + T("data.nothing_changed"))
+                    report = None
                 except HandoffError as exc:
                     st.error(exc.render() + "\n\n" + T("data.nothing_changed"))
                     report = None

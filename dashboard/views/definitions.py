@@ -19,6 +19,7 @@ from dashboard import glossary as glossary_mod
 from dashboard.errors import HandoffError
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
 from dashboard.settings import SETTINGS, Setting, coerce
+from dashboard.writer import WorkspaceBusy
 
 ctx = ui.current()
 T = ctx.t
@@ -410,6 +411,8 @@ with st.container(border=True):
             try:
                 with ui.connect(read_only=False) as ws:
                     ws.set_settings(changes, author=author.strip(), reason=reason.strip())
+            except WorkspaceBusy:
+                st.error(T("common.busy"))
             except HandoffError as exc:
                 st.error(T("definitions.invalid", problem=exc.render()))
             except duckdb.Error:
