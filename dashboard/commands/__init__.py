@@ -1,0 +1,1 @@
+"""The ``handoff`` sub-commands, one module per group (``dashboard.cli`` dispatches)."""
