@@ -39,6 +39,15 @@ def data_checks(
     several currencies, or in another currency than ``reporting_currency``, with no
     exchange rates.
     """
+    return [
+        *_link_checks(con),
+        *_stage_checks(con),
+        *_currency_checks(con, reporting_currency),
+    ]
+
+
+def _link_checks(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Deals with no lead, deals won before their lead, rows pointing at missing leads."""
     out: list[Problem] = []
     n, won = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_won) FROM deals WHERE lead_id IS NULL"
@@ -94,6 +103,12 @@ def data_checks(
                     severity="warning",
                 )
             )
+    return out
+
+
+def _stage_checks(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Leads whose stage timestamps are out of order."""
+    out: list[Problem] = []
     for earlier, later in STAGE_ORDER:
         n, ids = con.execute(
             f"""SELECT count(*), list(lead_id ORDER BY lead_id)[1:5] FROM leads
@@ -112,6 +127,14 @@ def data_checks(
                     severity="warning",
                 )
             )
+    return out
+
+
+def _currency_checks(
+    con: duckdb.DuckDBPyConnection, reporting_currency: str | None
+) -> list[Problem]:
+    """Amounts in several currencies, or in another than the reporting one."""
+    out: list[Problem] = []
     for name in ("deals", "spend"):
         currencies = con.execute(
             f'SELECT list(DISTINCT currency ORDER BY currency) FROM "{name}" '

@@ -24,26 +24,23 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers, secret, writer
+from dashboard import identifiers, secret, storing, writer
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
 from dashboard.health import data_checks
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.ingest import readers
-from dashboard.ingest.canonical import MERGE_SCHEMA, Canonical, Options, canonicalise
-from dashboard.ingest.knowledge import stage_aliases
+from dashboard.ingest.canonical import Canonical, Options, canonicalise
 from dashboard.schema import (
-    DUCKDB_TYPES,
     LOAD_ORDER,
-    STAGE_COLUMNS,
     TABLES,
-    Table,
-    stored_columns,
 )
+from dashboard.storing import FileReport
 
 DEFAULT_PATH = "handoff.duckdb"
-SCHEMA_VERSION = 1
+# stage names a stage-history file may use (read from the ingest vocabulary)
+STAGE_ALIASES = storing.STAGE_ALIASES
 
 
 def default_path() -> Path:
@@ -78,23 +75,6 @@ class Prepared:
     @property
     def table(self) -> str:
         return self.canonical.table
-
-
-@dataclass
-class FileReport:
-    """What happened to one file in a load."""
-
-    file: str
-    table: str
-    crm: str
-    rows: int
-    mapping: dict[str, str]
-    derived: dict[str, str]
-    unmapped: list[str]
-    notes: list[str]
-    encoding: str | None
-    delimiter: str | None
-    sheet: str | None
 
 
 @dataclass
@@ -212,46 +192,7 @@ class Workspace:
         self.close(publish=exc_type is None)
 
     def _init_schema(self) -> None:
-        con = self.con
-        con.execute("BEGIN")
-        try:
-            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            for t in TABLES.values():
-                cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.kind]}' for c in stored_columns(t))
-                con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})')
-            con.execute(
-                """CREATE TABLE IF NOT EXISTS load_log (
-                    load_id INTEGER, batch_id INTEGER, loaded_at TIMESTAMP, file_name VARCHAR,
-                    file_size BIGINT, sha256 VARCHAR, table_name VARCHAR, rows BIGINT,
-                    mode VARCHAR, crm VARCHAR, mapping VARCHAR, notes VARCHAR)"""
-            )
-            con.execute(
-                """CREATE TABLE IF NOT EXISTS load_warnings (
-                    batch_id INTEGER, file_name VARCHAR, column_name VARCHAR,
-                    message VARCHAR, fix VARCHAR, n_rows BIGINT, examples VARCHAR)"""
-            )
-            con.execute(
-                """CREATE TABLE IF NOT EXISTS lead_merges (
-                    merged_lead_id VARCHAR, kept_lead_id VARCHAR, matched_on VARCHAR)"""
-            )
-            con.execute(
-                """CREATE TABLE IF NOT EXISTS settings (
-                    key VARCHAR PRIMARY KEY, value VARCHAR, updated_at TIMESTAMP)"""
-            )
-            con.execute(
-                """CREATE TABLE IF NOT EXISTS settings_log (
-                    changed_at TIMESTAMP, key VARCHAR, old_value VARCHAR, new_value VARCHAR,
-                    author VARCHAR, reason VARCHAR)"""
-            )
-            con.execute(
-                "INSERT INTO meta VALUES ('schema_version', $v), ('version', '0') "
-                "ON CONFLICT DO NOTHING",
-                {"v": str(SCHEMA_VERSION)},
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        storing.create_schema(self.con)
 
     # ---------------------------------------------------------------- reading
     def _meta(self, key: str) -> str | None:
@@ -443,7 +384,7 @@ class Workspace:
         by_table: dict[str, list[Prepared]] = {}
         for p in prepared:
             by_table.setdefault(p.table, []).append(p)
-        staged = {name: _combine(name, items) for name, items in by_table.items()}
+        staged = {name: storing.combine(name, items) for name, items in by_table.items()}
 
         con = self.con
         con.execute("BEGIN")
@@ -454,13 +395,13 @@ class Workspace:
             for name in LOAD_ORDER:
                 if name not in staged:
                     continue
-                self._write_table(TABLES[name], staged[name], append=append)
+                storing.write_table(con, TABLES[name], staged[name], append=append)
             merges = [p.canonical.merges for p in prepared if p.canonical.merges is not None]
-            self._store_merges(merges, replace=("leads" in staged and not append))
-            self._link()
+            storing.store_merges(con, merges, replace=("leads" in staged and not append))
+            storing.link(con)
             warnings = [w for p in prepared for w in p.canonical.warnings]
             warnings.extend(data_checks(con, self.settings().get("currency")))
-            self._log(batch_id, prepared, append, warnings)
+            storing.log_load(con, batch_id, prepared, append, warnings)
             metrics_mod.build_cache(con, self.settings())
             self._bump_version()
             con.execute("COMMIT")
@@ -471,228 +412,7 @@ class Workspace:
             raise
         return LoadReport(
             batch_id=batch_id,
-            files=[_report(p) for p in prepared],
+            files=[storing.file_report(p) for p in prepared],
             counts=self.counts(),
             warnings=warnings,
         )
-
-    def _write_table(self, table: Table, frame: pl.DataFrame, *, append: bool) -> None:
-        con = self.con
-        unsafe = [c for c in frame.columns if not identifiers.is_safe(c)]
-        if unsafe:
-            # canonicalise refuses these; a name reaching here unchecked is still not SQL
-            raise HandoffError(
-                Problem(
-                    f"{unsafe[0]!r} cannot be a column name",
-                    fix=f"name columns {identifiers.NAME_RULE}",
-                    column=unsafe[0],
-                )
-            )
-        q = identifiers.quote
-        name = q(table.name)
-        existing = set(self.columns(table.name))
-        for column in frame.columns:
-            if column not in existing:
-                # only segment columns on leads can be new (canonicalise checked the rest)
-                con.execute(f"ALTER TABLE {name} ADD COLUMN {q(column)} VARCHAR")
-        con.register("_staged", frame.to_arrow())
-        try:
-            if append:
-                keys = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in table.key)
-                con.execute(
-                    f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {keys})"
-                )
-            else:
-                con.execute(f"DELETE FROM {name}")
-            cols = ", ".join(q(c) for c in frame.columns)
-            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _staged")
-        finally:
-            con.unregister("_staged")
-
-    def _store_merges(self, merges: list[pl.DataFrame], *, replace: bool) -> None:
-        if replace:
-            self.con.execute("DELETE FROM lead_merges")
-        frames = [m for m in merges if m.height]
-        if not frames:
-            return
-        self.con.register("_merges", pl.concat(frames).select(list(MERGE_SCHEMA)).to_arrow())
-        try:
-            self.con.execute("INSERT INTO lead_merges SELECT * FROM _merges")
-        finally:
-            self.con.unregister("_merges")
-
-    def _link(self) -> None:
-        """Resolve links between tables after a load (idempotent, on whole tables).
-
-        - deals get their lead from leads.converted_deal_id (Salesforce links on the lead
-          side), matching 15- and 18-character Salesforce ids;
-        - activities and deals that point at a converted contact point at its lead;
-        - anything that points at a lead merged into another points at the kept lead;
-        - stage history fills the stage timestamps that the leads file left empty.
-        """
-        con = self.con
-        con.execute(
-            """UPDATE deals SET lead_id = l.lead_id FROM leads l
-               WHERE deals.lead_id IS NULL AND l.converted_deal_id = deals.deal_id"""
-        )
-        con.execute(
-            """UPDATE deals SET lead_id = l.lead_id FROM leads l
-               WHERE deals.lead_id IS NULL AND length(deals.deal_id) IN (15, 18)
-                 AND length(l.converted_deal_id) IN (15, 18)
-                 AND left(l.converted_deal_id, 15) = left(deals.deal_id, 15)"""
-        )
-        con.execute(
-            """UPDATE deals SET lead_id = l.lead_id FROM leads l
-               WHERE deals.lead_id IS NULL AND deals.contact_id IS NOT NULL
-                 AND l.converted_contact_id = deals.contact_id"""
-        )
-        for name in ("activities", "deals"):
-            con.execute(
-                f"""UPDATE "{name}" SET lead_id = l.lead_id FROM leads l
-                    WHERE "{name}".lead_id = l.converted_contact_id
-                      AND "{name}".lead_id NOT IN (SELECT lead_id FROM leads)"""
-            )
-            con.execute(
-                f"""UPDATE "{name}" SET lead_id = m.kept_lead_id FROM lead_merges m
-                    WHERE "{name}".lead_id = m.merged_lead_id"""
-            )
-        con.execute(
-            """UPDATE stage_history SET lead_id = m.kept_lead_id FROM lead_merges m
-               WHERE stage_history.lead_id = m.merged_lead_id"""
-        )
-        self._apply_stage_history()
-
-    def _apply_stage_history(self) -> None:
-        n = self.con.execute("SELECT count(*) FROM stage_history").fetchall()[0][0]
-        if not n:
-            return
-        cases = " ".join(
-            f"WHEN stage_key IN ({', '.join(repr(a) for a in STAGE_ALIASES[k])}) THEN '{k}'"
-            for k in STAGE_COLUMNS
-        )
-        self.con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _stage_pivot AS
-                WITH keyed AS (
-                    SELECT lead_id, entered_at, reason,
-                           regexp_replace(lower(trim(stage)), '[^a-z0-9]+', '', 'g') AS stage_key
-                    FROM stage_history
-                ),
-                mapped AS (SELECT *, CASE {cases} END AS stage_col FROM keyed)
-                SELECT lead_id,
-                       min(entered_at) FILTER (WHERE stage_col = 'mql') AS mql_at,
-                       min(entered_at) FILTER (WHERE stage_col = 'handed_off') AS handed_off_at,
-                       min(entered_at) FILTER (WHERE stage_col = 'accepted') AS accepted_at,
-                       min(entered_at) FILTER (WHERE stage_col = 'rejected') AS rejected_at,
-                       arg_min(reason, entered_at) FILTER (WHERE stage_col = 'rejected')
-                           AS rejection_reason,
-                       min(entered_at) FILTER (WHERE stage_col = 'sql') AS sql_at
-                FROM mapped GROUP BY lead_id"""
-        )
-        self.con.execute(
-            """UPDATE leads SET
-                 mql_at = coalesce(leads.mql_at, p.mql_at),
-                 handed_off_at = coalesce(leads.handed_off_at, p.handed_off_at),
-                 accepted_at = coalesce(leads.accepted_at, p.accepted_at),
-                 rejected_at = coalesce(leads.rejected_at, p.rejected_at),
-                 rejection_reason = coalesce(leads.rejection_reason, p.rejection_reason),
-                 sql_at = coalesce(leads.sql_at, p.sql_at)
-               FROM _stage_pivot p WHERE leads.lead_id = p.lead_id"""
-        )
-        self.con.execute("DROP TABLE _stage_pivot")
-
-    def _log(
-        self, batch_id: int, prepared: Sequence[Prepared], append: bool, warnings: list[Problem]
-    ) -> None:
-        con = self.con
-        next_id = int(
-            con.execute("SELECT coalesce(max(load_id), 0) FROM load_log").fetchall()[0][0]
-        )
-        now = _now()
-        for i, p in enumerate(prepared, start=1):
-            con.execute(
-                "INSERT INTO load_log VALUES ($id, $b, $t, $f, $size, $sha, $tab, $rows, $mode, "
-                "$crm, $map, $notes)",
-                {
-                    "id": next_id + i,
-                    "b": batch_id,
-                    "t": now,
-                    "f": p.spec.display,
-                    "size": p.read.size_bytes,
-                    "sha": p.sha256,
-                    "tab": p.table,
-                    "rows": p.canonical.frame.height,
-                    "mode": "append" if append else "replace",
-                    "crm": p.recognition.crm,
-                    "map": json.dumps(
-                        {"mapping": p.recognition.mapping, "derived": p.recognition.derived},
-                        ensure_ascii=False,
-                    ),
-                    "notes": json.dumps(p.canonical.notes, ensure_ascii=False),
-                },
-            )
-        for w in warnings:
-            con.execute(
-                "INSERT INTO load_warnings VALUES ($b, $f, $c, $m, $fix, $n, $ex)",
-                {
-                    "b": batch_id,
-                    "f": w.file,
-                    "c": w.column,
-                    "m": w.message,
-                    "fix": w.fix,
-                    "n": w.count,
-                    "ex": json.dumps([[r.row, str(r.value)] for r in w.rows], ensure_ascii=False),
-                },
-            )
-
-
-# Stage names a stage-history file may use, normalised (lower case, letters and digits):
-# read from the ingest vocabulary, the MQL names from the handoff metric's parameters.
-STAGE_ALIASES: dict[str, tuple[str, ...]] = stage_aliases()
-
-
-def _combine(name: str, items: list[Prepared]) -> pl.DataFrame:
-    """Concatenate the files of one table in a load; the same id in two files is an error."""
-    frames = [p.canonical.frame for p in items]
-    if len(frames) == 1:
-        return frames[0]
-    combined = pl.concat(frames, how="diagonal_relaxed")
-    key = list(TABLES[name].key)
-    tagged = pl.concat(
-        [
-            p.canonical.frame.select(key).with_columns(pl.lit(p.spec.display).alias("_file"))
-            for p in items
-        ],
-        how="vertical_relaxed",
-    )
-    dup = tagged.filter(pl.struct(key).is_duplicated())
-    if dup.height:
-        files = sorted(set(dup["_file"].to_list()))
-        sample = dup.select(key).unique(maintain_order=True).head(5).rows()
-        raise HandoffError(
-            Problem(
-                f"the same {', '.join(key)} appears in more than one {name} file "
-                f"({', '.join(files)}), e.g. {', '.join(str(s[0]) for s in sample)}",
-                fix="load overlapping exports one at a time with --append (the later file "
-                "wins), or remove the overlap",
-                file=", ".join(files),
-                column=", ".join(key),
-                count=dup.height,
-            )
-        )
-    return combined
-
-
-def _report(p: Prepared) -> FileReport:
-    return FileReport(
-        file=p.spec.display,
-        table=p.table,
-        crm=p.recognition.crm,
-        rows=p.canonical.frame.height,
-        mapping=dict(p.recognition.mapping),
-        derived=dict(p.recognition.derived),
-        unmapped=list(p.recognition.unmapped),
-        notes=list(p.canonical.notes),
-        encoding=p.read.encoding,
-        delimiter=p.read.delimiter,
-        sheet=p.read.sheet,
-    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import storing, writer
 from dashboard.errors import HandoffError
 from dashboard.workspace import Workspace
 from tests.conftest import REPO, snapshot
@@ -338,12 +339,12 @@ def test_failure_mid_load_leaves_the_workspace_exactly_as_before(
     new_leads = write("new.csv", "lead_id,created_at,segment_tier\nN1,2025-05-01,gold\n")
     calls = {"n": 0}
 
-    def boom(self: Workspace) -> None:
+    def boom(con: object) -> None:
         calls["n"] += 1
         raise exc
 
     # the leads table has already been replaced (and a column added) when this runs
-    monkeypatch.setattr(Workspace, "_link", boom)
+    monkeypatch.setattr(storing, "link", boom)
     with Workspace(ws_path) as ws, pytest.raises(type(exc)):
         ws.load([new_leads, three_files[1]])
     assert calls["n"] == 1
@@ -360,13 +361,14 @@ def test_a_killed_load_leaves_the_workspace_as_before(
     script = f"""
 import time
 from pathlib import Path
+from dashboard import storing
 from dashboard.workspace import Workspace
 
-def slow_link(self):
+def slow_link(con):
     Path({str(ready)!r}).write_text("x")
     time.sleep(60)
 
-Workspace._link = slow_link
+storing.link = slow_link
 with Workspace({str(ws_path)!r}) as ws:
     ws.load([{str(three_files[0])!r}], append=False)
 """
@@ -383,3 +385,7 @@ with Workspace({str(ws_path)!r}) as ws:
         if proc.poll() is None:
             proc.kill()
     assert snapshot(ws_path) == before
+    # the next writer discards the killed one's copy and is not blocked by its lock
+    with Workspace(ws_path, lock_wait=0) as ws:
+        ws.set_settings({"sla_hours": 8}, author="a", reason="after the kill")
+    assert not writer.work_path(ws_path).exists()
