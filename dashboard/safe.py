@@ -71,6 +71,21 @@ def md_text(value: object) -> str:
     return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in text)
 
 
+def md_code(value: object) -> str:
+    """``value`` as a Markdown code span (monospace, shown as written, on one line).
+
+    Nothing inside a code span is markup; the fence is one backtick longer than the longest
+    run of backticks in the value, so a backtick in it cannot close the span early.
+    """
+    from dashboard.errors import printable
+
+    text = printable(value)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def md_lines(text: str) -> str:
     """A plain-text message of several lines (``HandoffError.render()``) as safe Markdown.
 
