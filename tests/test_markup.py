@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -199,26 +200,55 @@ def test_every_page_shows_hostile_names_as_text(monkeypatch, hostile_workspace, 
     _assert_safe(_page(at, page))
 
 
-@pytest.mark.parametrize(
-    ("page", "params", "expected"),
-    [
-        # a filter on the hostile values: pages name the chosen source / owner / segment
-        ("funnel.py", {"source": SOURCE}, SOURCE),
-        ("handoff.py", {"owner": OWNER}, OWNER),
-        ("followup.py", {"owner": OWNER}, OWNER),
-        ("revenue.py", {"campaign": CAMPAIGN}, SOURCE),
-        ("quality.py", {"segment": "industry", "segment_value": SEGMENT}, SOURCE),
-        ("scoring.py", {"source": SOURCE}, SEGMENT),
-        ("review.py", {}, SOURCE),
-    ],
-)
-def test_filtered_pages_name_the_hostile_values_escaped(
-    monkeypatch, hostile_workspace, page, params, expected
+# a click on a chart mark, as Streamlit reports it: the drill-down under the chart names the
+# clicked source, rep or segment value in its title
+CLICKS = [
+    ("funnel.py", {}, {"source-heat": {"source": SOURCE, "stage": "mql"}}, SOURCE),
+    ("handoff.py", {}, {"pending-owner-chart": {"owner_label": OWNER}}, OWNER),
+    ("quality.py", {}, {"source-chart": {"source": SOURCE}}, SOURCE),
+    ("revenue.py", {}, {"revenue-chart": {"source": SOURCE}}, SOURCE),
+    ("followup.py", {}, {"reps-scatter": {"owner": OWNER}}, OWNER),
+    (
+        "scoring.py",
+        {},
+        {"attributes-chart": {"attribute": "source"}, "lift-chart-source": {"value": SOURCE}},
+        SOURCE,
+    ),
+    (
+        "scoring.py",
+        {"segment": "industry"},
+        {"attributes-chart": {"attribute": "industry"}, "lift-chart-industry": {"value": SEGMENT}},
+        SEGMENT,
+    ),
+]
+
+
+@pytest.fixture
+def clicks(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
+    """Charts report the mark of ``clicks[key]`` as clicked (a browser would send it)."""
+    import streamlit as st
+
+    chosen: dict[str, dict] = {}
+    original = st.altair_chart
+
+    def altair_chart(*args, **kwargs):
+        event = original(*args, **kwargs)
+        point = chosen.get(kwargs.get("key"))
+        return SimpleNamespace(selection={"pick": [point]}) if point else event
+
+    monkeypatch.setattr(st, "altair_chart", altair_chart)
+    return chosen
+
+
+@pytest.mark.parametrize(("page", "params", "marks", "expected"), CLICKS)
+def test_drill_downs_name_the_clicked_value_as_text(
+    monkeypatch, hostile_workspace, clicks, page, params, marks, expected
 ) -> None:
+    clicks.update(marks)
     at = _app(monkeypatch, hostile_workspace)
     texts = _page(at, page, **params)
     _assert_safe(texts)
-    del expected
+    assert any(safe.md_text(expected) in text for text in texts), "the drill-down names it"
 
 
 def test_definitions_page_shows_the_author_and_reason_as_text(
@@ -242,3 +272,44 @@ def test_agreement_markdown_carries_no_raw_html_or_live_link(hostile_workspace) 
     assert live_markup(doc) == []
     assert not re.search(r"<(script|img|b)\b", doc)
     assert safe.md_text(AUTHOR) in doc
+
+
+# a browser sends only the name after the last "/", so the name carries no URL path
+HOSTILE_FILE = "![x](track.example) :red[f] $x$ leads.csv"
+
+
+def _data_page(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> AppTest:
+    at = _app(monkeypatch, workspace)
+    _page(at, "data.py")
+    return at
+
+
+def test_data_page_shows_an_uploaded_file_name_and_its_notes_as_text(monkeypatch, tmp_path) -> None:
+    at = _data_page(monkeypatch, tmp_path / "ws.duckdb")
+    # an extra column with markup in its name and values, a date the reader notes
+    content = (
+        f"lead_id,created_at,source,owner,{SEGMENT}\n"
+        f'A,2026-01-01,"{SOURCE}","{OWNER}",x\nB,2026-01-02,Web,An,y\n'
+    ).encode()
+    at.file_uploader(key="uploader").upload(HOSTILE_FILE, content, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    texts = _shown(at)
+    _assert_safe(texts)
+    assert any(safe.md_text(HOSTILE_FILE) in text for text in texts), "the file is named"
+    at.button(key="load").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    _assert_safe(_shown(at))
+
+
+def test_data_page_shows_a_refused_file_and_the_values_it_quotes_as_text(
+    monkeypatch, tmp_path
+) -> None:
+    at = _data_page(monkeypatch, tmp_path / "ws.duckdb")
+    # the same lead id twice: the message names the file, the column and quotes the ids
+    content = f'lead_id,created_at\n"{OWNER}",2026-01-01\n"{OWNER}",2026-01-02\n'.encode()
+    at.file_uploader(key="uploader").upload(HOSTILE_FILE, content, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors, "the file is refused with a message"
+    _assert_safe(_shown(at))
+    assert any(safe.md_text(HOSTILE_FILE) in e for e in errors)
