@@ -313,3 +313,25 @@ def test_data_page_shows_a_refused_file_and_the_values_it_quotes_as_text(
     assert errors, "the file is refused with a message"
     _assert_safe(_shown(at))
     assert any(safe.md_text(HOSTILE_FILE) in e for e in errors)
+
+
+@pytest.mark.browser
+def test_in_chromium_hostile_names_render_as_their_letters(hostile_workspace) -> None:
+    from tests.browser import browser, dashboard_server, wait_for_app
+
+    with dashboard_server(hostile_workspace) as url, browser() as b:
+        page = b.page
+        for path, names in (("review", (SOURCE, OWNER)), ("definitions", (AUTHOR,))):
+            page.goto(f"{url}/{path}")
+            wait_for_app(page)
+            page.wait_for_selector("h1", timeout=60_000)
+            wait_for_app(page)
+            if path == "definitions":
+                page.get_by_text("Preview the agreement").first.click()
+                wait_for_app(page)
+            main = page.locator('[data-testid="stMain"]')
+            assert main.locator('a[href*="evil.example"]').count() == 0, path
+            assert main.locator('img[src*="track.example"]').count() == 0, path
+            shown = main.inner_text().replace(safe.WORD_JOINER, "")
+            for name in names:
+                assert name in shown, (path, name)
