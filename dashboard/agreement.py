@@ -13,10 +13,11 @@ import datetime as dt
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dashboard.i18n import catalogue, fmt_date, fmt_number, t
+from dashboard.safe import md_code, md_text
 from dashboard.settings import SETTINGS, SETTINGS_BY_KEY
 from dashboard.workspace import Workspace
 
@@ -119,12 +120,19 @@ def _stamp(moment: dt.date | dt.datetime, lang: str) -> str:
     return fmt_date(moment, lang)
 
 
-def definitions(settings: dict[str, Any], lang: str) -> list[str]:
-    """The definitions in plain words with the current values (``**bold**`` marks terms)."""
+def definitions(
+    settings: dict[str, Any], lang: str, value: Callable[[str], str] = str
+) -> list[str]:
+    """The definitions in plain words with the current values (``**bold**`` marks terms).
+
+    ``value`` is applied to every setting's value before it is put into the sentence:
+    :func:`dashboard.safe.md_text` for Markdown, so a stage or type name written with
+    Markdown or HTML in it stays text; the message's own marks are kept.
+    """
     s = {x.key: settings.get(x.key, x.default) for x in SETTINGS}
 
     def v(key: str) -> str:
-        return format_value(key, s[key], lang)
+        return value(format_value(key, s[key], lang))
 
     cohort = v("cohort_basis")
     direction = t(
@@ -219,21 +227,27 @@ def agreement_markdown(
     lines = [
         f"# {T('definitions.doc_title')}",
         "",
-        T("definitions.doc_meta", workspace=workspace_name, date=_stamp(generated_at, lang)),
+        T(
+            "definitions.doc_meta",
+            workspace=md_text(workspace_name),
+            date=_stamp(generated_at, lang),
+        ),
         "",
         T("definitions.doc_lead"),
         "",
         f"## {T('definitions.doc_definitions')}",
         "",
     ]
-    lines += [f"- {text}" for text in definitions(settings, lang)]
+    lines += [f"- {text}" for text in definitions(settings, lang, md_text)]
     lines += ["", f"**{T('definitions.doc_settings')}:** "]
-    lines[-1] += " · ".join(f"`{k} = {v}`" for k, v in _stored_line(settings, lang))
+    lines[-1] += " · ".join(md_code(f"{k} = {v}") for k, v in _stored_line(settings, lang))
     lines += ["", f"## {T('definitions.doc_changes')}", ""]
     changes = _changes(log, lang)
     if not changes:
         lines.append(T("definitions.doc_no_changes"))
     for c in changes:
+        # who changed what and why was typed by a person: every part of it is text
+        c = {k: md_text(v) for k, v in c.items()}
         by = T("definitions.doc_change_by", author=c["author"])
         lines.append(
             f"- {c['when']} · **{c['setting']}**: {c['old']} → {c['new']} · {by}: {c['reason']}"

@@ -724,14 +724,18 @@ def leads_behind(
     key: str,
     filters: metrics.Filters | None = None,
 ) -> None:
-    """List the leads behind a clicked number: the ``lead_list`` metric, narrowed by ``keep``."""
+    """List the leads behind a clicked number: the ``lead_list`` metric, narrowed by ``keep``.
+
+    ``what`` is plain text (it names a clicked source, rep, reason or segment value) and is
+    shown as its letters, never as Markdown.
+    """
     shown = metric(ctx, "lead_list", filters=filters)
     if not shown.ok or shown.frame is None:
         return
     rows = keep(shown.frame)
     with st.container(border=True):
         st.markdown(
-            f"**{ctx.t('common.leads_behind', what=what)}** · "
+            f"**{ctx.t('common.leads_behind', what=safe.md_text(what))}** · "
             + ctx.t("common.leads_behind_count", n=fmt_int(rows.height, ctx.lang))
         )
         shown_rows = rows.select([c for c in LEAD_LIST_COLUMNS if c in rows.columns])

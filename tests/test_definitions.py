@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import agreement, metrics
+from dashboard import agreement, metrics, safe
 from dashboard.i18n import catalogue, fmt_int, fmt_pct, t
 from dashboard.settings import SETTINGS, defaults
 from dashboard.workspace import Workspace
@@ -61,6 +61,8 @@ def test_agreement_states_every_current_setting_value_and_signature_lines(build,
     settings = {**defaults(), **CHANGED}
     text = build(settings, _log(), lang, "acme.duckdb", WHEN)
     escape = html.escape if build is agreement.agreement_html else (lambda s: s)
+    # in Markdown a setting's value is escaped text (the stored record is a code span)
+    as_text = html.escape if build is agreement.agreement_html else safe.md_text
     for s in SETTINGS:
         value = settings[s.key]
         # the record of every stored value, as `handoff settings` writes it
@@ -76,7 +78,7 @@ def test_agreement_states_every_current_setting_value_and_signature_lines(build,
         # and the definitions in plain words, in the reader's language
         if s.group != "review":
             shown = agreement.format_value(s.key, value, lang)
-            assert escape(shown) in text, (s.key, shown)
+            assert as_text(shown) in text, (s.key, shown)
     # numbers follow the language
     assert ("4,5" if lang == "vi" else "4.5") in text
     assert ("72,5" if lang == "vi" else "72.5") in text
@@ -90,7 +92,7 @@ def test_agreement_states_every_current_setting_value_and_signature_lines(build,
         "sign_date",
     ):
         assert escape(t(f"definitions.{key}", lang)) in text, key
-    assert "acme.duckdb" in text
+    assert as_text("acme.duckdb") in text
 
 
 def test_signature_lines_are_in_each_language() -> None:
@@ -104,11 +106,12 @@ def test_signature_lines_are_in_each_language() -> None:
 def test_agreement_lists_recent_changes_newest_first_with_who_and_why() -> None:
     log = _log(agreement.RECENT_CHANGES + 3)
     md = agreement.agreement_markdown(defaults(), log, "en", "w", WHEN)
-    assert "agreed in review #0" in md
-    assert f"agreed in review #{agreement.RECENT_CHANGES - 1}" in md
-    assert f"agreed in review #{agreement.RECENT_CHANGES}" not in md
+    # who and why were typed by a person: the Markdown holds them as escaped text
+    assert safe.md_text("agreed in review #0") in md
+    assert safe.md_text(f"agreed in review #{agreement.RECENT_CHANGES - 1}") in md
+    assert safe.md_text(f"agreed in review #{agreement.RECENT_CHANGES}") not in md
     assert md.index("#0") < md.index("#1")
-    assert "Handoff SLA (hours)**: 24 → 4.5" in md
+    assert f"{safe.md_text('Handoff SLA (hours)')}**: 24 → {safe.md_text('4.5')}" in md
     empty = agreement.agreement_markdown(defaults(), [], "vi", "w", WHEN)
     assert t("definitions.doc_no_changes", "vi") in empty
 

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import access, metrics, ui
+from dashboard import access, metrics, safe, ui
 from dashboard.errors import HandoffError
 from dashboard.health import health_report
 from dashboard.i18n import fmt_int, fmt_pct
@@ -28,13 +28,6 @@ st.caption(T("data.subtitle"))
 
 
 # ----------------------------------------------------------------------------- upload
-def _upload_dir() -> Path:
-    """A folder per browser session for uploaded files (kept while the session lives)."""
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="handoff-upload-")
-    return Path(st.session_state["upload_dir"])
-
-
 def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) -> list[Prepared]:
     """Read and recognise the uploaded files, applying the user's table and column choices."""
     recognitions: dict[str, mapping_mod.Recognition] = {}
@@ -81,8 +74,14 @@ else:
     st.info(T("access.editor_needed_data"), icon=":material/lock:")
     uploaded = None
 
-if uploaded:
-    folder = _upload_dir()
+
+def _read_and_load(uploaded: list[Any], folder: Path) -> None:
+    """Show how the uploaded files map and load them on "Load", keeping them in ``folder``.
+
+    ``folder`` exists only for this run of the page: the raw files are written there to be
+    read, and deleted with it when the run ends, whether the load succeeded, failed, or
+    the user is only looking at the preview (the uploader keeps the bytes for the next run).
+    """
     paths = []
     for up in uploaded:
         target = folder / Path(up.name).name
@@ -95,12 +94,12 @@ if uploaded:
             bar = st.progress(0.0)
             prepared = []
             for i, p in enumerate(paths):
-                status.update(label=T("data.reading_file", file=p.name))
+                status.update(label=T("data.reading_file", file=safe.md_text(p.name)))
                 prepared.extend(_prepare([p], edits))
                 bar.progress((i + 1) / len(paths))
             status.update(label=T("data.read_done", n=len(paths)), state="complete")
     except HandoffError as exc:
-        st.error(exc.render())
+        st.error(safe.error_md(exc))
         prepared = []
 
     if prepared:
@@ -111,7 +110,7 @@ if uploaded:
                 st.markdown(
                     T(
                         "data.file_summary",
-                        file=p.spec.display,
+                        file=safe.md_text(p.spec.display),
                         table=rec.table,
                         crm=rec.crm,
                         rows=fmt_int(p.canonical.frame.height, ctx.lang),
@@ -120,7 +119,7 @@ if uploaded:
                 )
                 # the conversion notes already start with the reading and recognition notes
                 for note in p.canonical.notes:
-                    st.caption(f":material/info: {note}")
+                    st.caption(f":material/info: {safe.md_text(note)}")
                 left, right = st.columns([1, 2])
                 table = left.selectbox(
                     T("data.table"),
@@ -165,7 +164,7 @@ if uploaded:
                         T("data.apply_mapping"), key=f"apply-{p.spec.display}", type="secondary"
                     )
                 for canon, how in rec.derived.items():
-                    st.caption(f"↳ `{canon}`: {how}")
+                    st.caption(f"↳ `{canon}`: {safe.md_text(how)}")
                 with st.expander(T("data.preview", rows=min(20, p.canonical.frame.height))):
                     st.dataframe(p.canonical.frame.head(20), hide_index=True)
 
@@ -173,7 +172,7 @@ if uploaded:
         go = st.button(
             T("data.load_button", n=len(prepared)), type="primary", key="load", width="content"
         )
-        mapping_file = Path(_upload_dir()) / "handoff-mapping.toml"
+        mapping_file = folder / "handoff-mapping.toml"
         try:
             mapping_mod.save_mapping(mapping_file, [p.recognition for p in prepared])
             st.download_button(
@@ -186,7 +185,7 @@ if uploaded:
                 key="save-mapping",
             )
         except HandoffError as exc:
-            st.caption(exc.render())
+            st.caption(safe.error_md(exc))
         if go and access.can_edit():
             with st.spinner(T("data.loading")):
                 try:
@@ -196,7 +195,7 @@ if uploaded:
                     st.error(T("common.busy") + "\n\n" + T("data.nothing_changed"))
                     report = None
                 except HandoffError as exc:
-                    st.error(exc.render() + "\n\n" + T("data.nothing_changed"))
+                    st.error(safe.error_md(exc) + "\n\n" + T("data.nothing_changed"))
                     report = None
             if report is not None:
                 ui.clear_caches()
@@ -204,12 +203,18 @@ if uploaded:
                 st.session_state["last_load"] = report
                 st.rerun()
 
+
+if uploaded:
+    # the raw exports hold personal data: on disk only while this run reads and loads them
+    with tempfile.TemporaryDirectory(prefix="handoff-upload-", ignore_cleanup_errors=True) as tmp:
+        _read_and_load(uploaded, Path(tmp))
+
 if "last_load" in st.session_state:
     report = st.session_state["last_load"]
     counts = ", ".join(f"{k} {fmt_int(v, ctx.lang)}" for k, v in report.counts.items() if v)
     st.success(T("data.loaded", n=len(report.files), counts=counts))
     for w in report.warnings:
-        st.warning(w.render())
+        st.warning(safe.problem_md(w))
 
 # ----------------------------------------------------------------------------- what is stored
 if not ui.workspace_path().exists():
@@ -237,7 +242,7 @@ else:
     st.success(T("data.all_available"))
 if report.warnings:
     for w in report.warnings:
-        st.warning(w.render())
+        st.warning(safe.problem_md(w))
 else:
     st.success(T("data.no_warnings"))
 

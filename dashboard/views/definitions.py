@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import access, agreement, metrics, ui
+from dashboard import access, agreement, metrics, safe, ui
 from dashboard import glossary as glossary_mod
 from dashboard.errors import HandoffError
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
@@ -204,7 +204,7 @@ def proposal() -> tuple[dict[str, Any], list[str]]:
         try:
             value = coerce(s.key, raw)
         except HandoffError:
-            problems.append(T("definitions.invalid_value", setting=label, value=raw))
+            problems.append(T("definitions.invalid_value", setting=label, value=safe.md_text(raw)))
             continue
         if value != stored[s.key]:
             changes[s.key] = value
@@ -228,7 +228,7 @@ for group in (*GROUPS, "other"):
             notes = [
                 T(
                     "definitions.default_is",
-                    value=agreement.format_value(s.key, s.default, ctx.lang),
+                    value=safe.md_text(agreement.format_value(s.key, s.default, ctx.lang)),
                 )
             ]
             if stored[s.key] != s.default:
@@ -311,8 +311,8 @@ else:
     if changes:
         summary = "; ".join(
             f"**{agreement.setting_label(k, ctx.lang)}** "
-            f"{agreement.format_value(k, stored[k], ctx.lang)} → "
-            f"{agreement.format_value(k, v, ctx.lang)}"
+            f"{safe.md_text(agreement.format_value(k, stored[k], ctx.lang))} → "
+            f"{safe.md_text(agreement.format_value(k, v, ctx.lang))}"
             for k, v in changes.items()
         )
         st.markdown(T("definitions.proposal", changes=summary))
@@ -414,18 +414,18 @@ with st.container(border=True):
             except WorkspaceBusy:
                 st.error(T("common.busy"))
             except HandoffError as exc:
-                st.error(T("definitions.invalid", problem=exc.render()))
+                st.error(T("definitions.invalid", problem=safe.error_md(exc)))
             except duckdb.Error:
                 st.error(T("common.busy"))
             else:
                 ui.clear_caches()
                 st.session_state["_def_flash"] = T(
                     "definitions.saved",
-                    author=author.strip(),
+                    author=safe.md_text(author.strip()),
                     changes="; ".join(
                         f"{agreement.setting_label(k, ctx.lang)} "
-                        f"{agreement.format_value(k, stored[k], ctx.lang)} → "
-                        f"{agreement.format_value(k, v, ctx.lang)}"
+                        f"{safe.md_text(agreement.format_value(k, stored[k], ctx.lang))} → "
+                        f"{safe.md_text(agreement.format_value(k, v, ctx.lang))}"
                         for k, v in changes.items()
                     ),
                 )

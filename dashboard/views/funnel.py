@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, safe, ui
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
 
 ctx = ui.current()
@@ -246,7 +246,11 @@ basis = (
     else T("funnel.basis_created")
 )
 st.caption(
-    T("funnel.cohort_caption", basis=basis, timezone=ctx.facts.settings.get("timezone") or "UTC")
+    T(
+        "funnel.cohort_caption",
+        basis=basis,
+        timezone=safe.md_text(ctx.facts.settings.get("timezone") or "UTC"),
+    )
 )
 cohort = ui.metric(ctx, "funnel_cohort")
 if ui.usable(ctx, cohort):

@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, safe, ui
 from dashboard.i18n import fmt_duration_minutes, fmt_int, fmt_number, fmt_pct
 
 ctx = ui.current()
@@ -358,7 +358,9 @@ elif ui.usable(ctx, leads):
         shown_rows = waiting.filter(pl.col("owner_label") == chosen) if chosen else waiting
         with right:
             title = (
-                T("handoff.list_title_owner", owner=chosen) if chosen else T("handoff.list_title")
+                T("handoff.list_title_owner", owner=safe.md_text(chosen))
+                if chosen
+                else T("handoff.list_title")
             )
             st.markdown(
                 f"**{title}** · "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import metrics, review, ui
+from dashboard import metrics, review, safe, ui
 from dashboard.i18n import (
     fmt_date,
     fmt_duration_minutes,
@@ -227,8 +227,9 @@ for i, c in enumerate(found, start=1):
                 f"{T('review.rank', n=i)} · {T(f'review.kind_{c.kind}')}",
                 color=KIND_COLOURS.get(c.kind, "blue"),
             )
-            st.markdown(f"**{c.title}**")
-            st.markdown(c.detail)
+            # a callout is plain text naming a source or a rep: shown as its letters
+            st.markdown(f"**{safe.md_text(c.title)}**")
+            st.markdown(safe.md_text(c.detail))
         with side:
             st.metric(
                 T("review.at_stake"),

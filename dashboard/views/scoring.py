@@ -11,7 +11,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, scoring, ui
+from dashboard import charts, safe, scoring, ui
 from dashboard.i18n import (
     catalogue,
     fmt_int,
@@ -680,7 +680,7 @@ if ui.usable(ctx, lift):
         st.markdown(
             T(
                 "scoring.attributes_summary",
-                attribute=top["attribute_label"],
+                attribute=safe.md_text(top["attribute_label"]),
                 iv=fmt_number(top["information_value"], ctx.lang, 2),
                 band=top["band"],
                 overall=pct(overall),
@@ -806,7 +806,8 @@ if ui.usable(ctx, lift):
             keep = attribute_keep(attribute, value)
             what = f"{attribute_label(attribute)} = {value_label(attribute, value)}"
             if keep is None:
-                st.info(T("scoring.lift_not_listable", attribute=attribute_label(attribute)))
+                label = safe.md_text(attribute_label(attribute))
+                st.info(T("scoring.lift_not_listable", attribute=label))
             else:
                 ui.leads_behind(ctx, what, keep, key="attribute-value")
 
