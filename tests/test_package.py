@@ -64,6 +64,22 @@ def test_the_wheel_ships_queries_glossary_messages_and_sample_data(installed: Pa
     assert (pkg / "sample_data" / "leads.csv").is_file()
 
 
+def test_the_wheel_ships_every_module_and_data_file_of_the_package(installed: Path) -> None:
+    # a new sub-package or data folder missing from pyproject.toml would break only the
+    # installed command, never the tests run from the checkout
+    source = REPO / "dashboard"
+    wanted = {
+        p.relative_to(source).as_posix()
+        for p in source.rglob("*")
+        if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts
+    }
+    pkg = installed / "dashboard"
+    shipped = {
+        p.relative_to(pkg).as_posix() for p in pkg.rglob("*") if p.suffix in (".py", ".toml")
+    }
+    assert sorted(wanted - shipped) == []
+
+
 def test_the_installed_command_builds_the_demo_and_runs_a_metric(
     installed: Path, tmp_path: Path
 ) -> None:
