@@ -47,4 +47,19 @@ pages = {
     ]
     for section, entries in SECTIONS.items()
 }
+first = next(iter(pages.values()))[0]
+
+
+def _home() -> None:
+    # "/" opens the first page at its own address (/review), so that address can be
+    # shared and bookmarked; the filters in the link go along
+    params = [(key, st.query_params.get_all(key)) for key in st.query_params]
+    st.switch_page(first, query_params=params)
+
+
+# the home page is hidden from the menu: it only forwards to the first page
+home = st.Page(
+    _home, title=first.title, icon=first.icon, url_path="home", default=True, visibility="hidden"
+)
+pages = {"": [home], **pages}
 st.navigation(pages, position="sidebar").run()
