@@ -3,7 +3,9 @@
 A metric is one SQL file in ``queries/`` (its stem is the metric's name everywhere) and a
 TOML file beside it with its description, grain, parameters, output columns and the
 canonical columns it needs. Shared staging views in ``queries/staging/`` hold the
-definitions every metric uses (the lead's stages, its cohort, its follow-up).
+definitions every metric uses (the lead's stages, its cohort, its follow-up, the deals
+with their money in the reporting currency and when they were won, the funnel's stage
+list).
 
 Values are always bound: metric SQL uses ``$name`` parameters; staging views read the same
 values as DuckDB session variables, set here with bound ``SET VARIABLE`` statements. The
@@ -32,11 +34,27 @@ from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
 
 QUERIES_DIR = shipped("queries")
-STAGING_ORDER = ("lead_base", "attempts", "touch_base", "lead_facts", "touch_facts")
+# Staging views that read session variables, in the order they are created (a view only
+# reads views before it).
+STAGING_ORDER = (
+    "deal_base",
+    "lead_base",
+    "attempts",
+    "touch_base",
+    "lead_facts",
+    "touch_facts",
+)
+# Staging lists that read nothing (fixed rows), created before the views.
+STAGING_LISTS = ("funnel_stages",)
+# Every staging view in queries/staging/, in the order they are created.
+STAGING_VIEWS = (*STAGING_LISTS, *STAGING_ORDER)
 # Per-lead staging that depends on settings only (not on filters). The workspace keeps a
 # copy built with its stored settings at every load and settings change, so a metric only
 # filters those rows instead of re-reading every activity.
 CACHE_TABLES = {"lead_base": "cache_lead_base", "touch_base": "cache_touch_base"}
+# The staging views the cached tables are computed from (themselves included): their SQL
+# is in the cache key, so a change to any of them recomputes the cache.
+CACHE_SOURCES = ("deal_base", "lead_base", "attempts", "touch_base")
 CACHE_VALUES = (
     "mql_score_threshold",
     "mql_basis",
@@ -403,6 +421,8 @@ def prepare_session(
         cast = _SQL_TYPES.get(name, "VARCHAR")
         con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
     cached = use_cache and _meta(con, "staging_cache") == cache_key(values)
+    for view in STAGING_LISTS:
+        con.execute(staging_sql(view))
     for view in STAGING_ORDER:
         if cached and view in CACHE_TABLES:
             con.execute(f"create or replace temp view {view} as select * from {CACHE_TABLES[view]}")
@@ -424,7 +444,7 @@ def cache_key(values: dict[str, Any]) -> str:
     """
     key = {k: values[k] for k in CACHE_VALUES}
     key["sql"] = hashlib.sha256(
-        "".join(staging_sql(v) for v in CACHE_TABLES).encode("utf-8")
+        "".join(staging_sql(v) for v in CACHE_SOURCES).encode("utf-8")
     ).hexdigest()[:16]
     return json.dumps(key, default=str, sort_keys=True)
 

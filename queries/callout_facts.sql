@@ -10,30 +10,19 @@
 -- 'won' outcome. tests/test_metric_callouts.py checks they stay equal.
 with
 
--- won deals of the leads in the filters, when they were won and the amount counted
-won_deals as (
-    select
-        d.lead_id,
-        coalesce(d.closed_at, d.created_at) as won_at,
-        case
-            when d.currency is null or d.currency = $currency then coalesce(d.amount, 0)
-            else 0
-        end as amount
-    from deals d
-    join lead_facts l using (lead_id)
-    where d.is_won
-),
-
+-- the won deals of the leads in the filters (deal_base: when won, amount in the reporting
+-- currency or NULL)
 false_rejected as (
     select
         l.lead_id,
         any_value(l.source) as source,
         any_value(l.rejection_reason) as rejection_reason,
-        sum(w.amount)::double as revenue
+        coalesce(sum(d.amount), 0)::double as revenue
     from lead_facts l
-    join won_deals w using (lead_id)
-    where l.rejected_at is not null
-      and w.won_at > l.rejected_at
+    join deal_base d using (lead_id)
+    where d.is_won
+      and l.rejected_at is not null
+      and d.won_at > l.rejected_at
     group by l.lead_id
 ),
 
@@ -75,10 +64,8 @@ leads as (
 ),
 
 revenue as (
-    select coalesce(sum(d.amount) filter (
-        where d.is_won and (d.currency is null or d.currency = $currency)
-    ), 0)::double as won_revenue
-    from deals d
+    select coalesce(sum(d.amount) filter (where d.is_won), 0)::double as won_revenue
+    from deal_base d
     join lead_facts l using (lead_id)
 ),
 

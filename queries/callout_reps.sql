@@ -42,10 +42,8 @@ team as (
 value as (
     select
         (
-            select coalesce(sum(d.amount) filter (
-                where d.is_won and (d.currency is null or d.currency = $currency)
-            ), 0)::double
-            from deals d
+            select coalesce(sum(d.amount) filter (where d.is_won), 0)::double
+            from deal_base d
             join lead_facts l using (lead_id)
         ) / nullif((select count(*) filter (where is_sql) from lead_facts), 0)
             as revenue_per_sql

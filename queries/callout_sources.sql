@@ -36,10 +36,8 @@ totals as (
 value as (
     select
         (
-            select coalesce(sum(d.amount) filter (
-                where d.is_won and (d.currency is null or d.currency = $currency)
-            ), 0)::double
-            from deals d
+            select coalesce(sum(d.amount) filter (where d.is_won), 0)::double
+            from deal_base d
             join lead_facts l using (lead_id)
         ) / nullif(
             (select count(*) filter (where is_handed_off) from lead_facts), 0

@@ -21,30 +21,17 @@ leads as (
     from lead_facts
 ),
 
--- won deals of these leads (deals reach the filters through their lead); a deal is won
--- when it closed, or when it was created if the CRM gives no close date
-won_deals as (
-    select
-        d.lead_id,
-        coalesce(d.closed_at, d.created_at) as won_at,
-        case
-            when d.currency is null or d.currency = $currency then coalesce(d.amount, 0)
-            else 0
-        end as amount
-    from deals d
-    join leads l using (lead_id)
-    where d.is_won
-),
-
--- a false rejection: rejected, and a deal won strictly after the rejection
+-- a false rejection: rejected, and a deal won strictly after the rejection (deal_base:
+-- deals reach the filters through their lead; amounts in the reporting currency)
 false_rejections as (
     select
         l.lead_id,
-        sum(w.amount) as revenue
+        coalesce(sum(d.amount), 0) as revenue
     from leads l
-    join won_deals w using (lead_id)
-    where l.rejected_at is not null
-      and w.won_at > l.rejected_at
+    join deal_base d using (lead_id)
+    where d.is_won
+      and l.rejected_at is not null
+      and d.won_at > l.rejected_at
     group by l.lead_id
 ),
 

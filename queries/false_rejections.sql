@@ -8,20 +8,17 @@ leads as (
     where rejected_at is not null
 ),
 
--- won deals of these leads; a deal is won when it closed, or when it was created if the
--- CRM gives no close date
+-- won deals of these leads won after the rejection (deal_base: when won, and the amount
+-- in the reporting currency, NULL when unknown)
 won_after as (
     select
         d.lead_id,
-        coalesce(d.closed_at, d.created_at) as won_at,
-        case
-            when d.currency is null or d.currency = $currency then coalesce(d.amount, 0)
-            else 0
-        end as amount
-    from deals d
+        d.won_at,
+        d.amount
+    from deal_base d
     join leads l using (lead_id)
     where d.is_won
-      and coalesce(d.closed_at, d.created_at) > l.rejected_at
+      and d.won_at > l.rejected_at
 ),
 
 per_lead as (
@@ -29,7 +26,8 @@ per_lead as (
         lead_id,
         min(won_at) as first_won_at,
         -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
-        case when getvariable('money_known') then sum(amount)::double end as won_revenue
+        case when getvariable('money_known') then coalesce(sum(amount), 0)::double end
+            as won_revenue
     from won_after
     group by lead_id
 ),

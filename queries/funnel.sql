@@ -10,15 +10,9 @@ leads as (
     select * from lead_facts
 ),
 
-stages (stage_order, stage, stage_label) as (
-    values
-        (1, 'lead', 'Lead'),
-        (2, 'mql', 'MQL'),
-        (3, 'handed_off', 'Handed off'),
-        (4, 'accepted', 'SAL (accepted)'),
-        (5, 'sql', 'SQL'),
-        (6, 'opportunity', 'Opportunity'),
-        (7, 'won', 'Won')
+-- the stage list, in order (columns 1..7 below follow its stage_order)
+stages as (
+    select stage_order, stage, stage_label from funnel_stages
 ),
 
 -- one block of stages per --by value; without --by one block whose dimension is NULL,

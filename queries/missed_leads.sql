@@ -6,13 +6,13 @@ leads as (
     where not is_mql and is_won
 ),
 
--- won deals of these leads; a deal is won when it closed, or when it was created if the
--- CRM gives no close date
+-- when these leads first won (deal_base: a deal is won when it closed, or when it was
+-- created if the CRM gives no close date)
 per_lead as (
     select
         d.lead_id,
-        min(coalesce(d.closed_at, d.created_at)) as first_won_at
-    from deals d
+        min(d.won_at) as first_won_at
+    from deal_base d
     join leads l using (lead_id)
     where d.is_won
     group by d.lead_id

@@ -23,10 +23,10 @@ deal_counts as (
     select
         count(*) filter (where d.is_won) as won_deals,
         -- unknown (NULL), not 0, when no deal has an amount in the reporting currency
-        case when getvariable('money_known') then coalesce(sum(d.amount) filter (
-            where d.is_won and (d.currency is null or d.currency = $currency)
-        ), 0) end as won_revenue
-    from deals d
+        case when getvariable('money_known') then
+            coalesce(sum(d.amount) filter (where d.is_won), 0)
+        end as won_revenue
+    from deal_base d
     join leads l using (lead_id)
 ),
 
@@ -37,7 +37,7 @@ unlinked as (
     select
         count(*) as deals_without_lead,
         count(*) filter (where is_won) as won_deals_without_lead
-    from deals
+    from deal_base
     where lead_id is null
       and (getvariable('date_from') is null or created_at >= getvariable('date_from'))
       and (

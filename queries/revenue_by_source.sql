@@ -29,19 +29,16 @@ lead_rows as (
     group by source_key
 ),
 
--- deals counted by the lead they came from (a lead can have several)
+-- deals counted by the lead they came from (a lead can have several); deal_base's amount
+-- is in the reporting currency, NULL otherwise
 deal_rows as (
     select
         l.source_key as source,
-        count(*) filter (where coalesce(d.is_closed, false) or coalesce(d.is_won, false))
-            as closed_deals,
+        count(*) filter (where d.is_decided) as closed_deals,
         count(*) filter (where d.is_won) as won_deals,
         -- the won deals whose amount is counted in won_revenue: avg_deal_size's denominator
-        count(*) filter (
-            where d.is_won and d.amount is not null
-              and (d.currency is null or d.currency = $currency)
-        ) as won_deals_in_currency
-    from deals d
+        count(d.amount) filter (where d.is_won) as won_deals_in_currency
+    from deal_base d
     join leads l using (lead_id)
     group by l.source_key
 ),

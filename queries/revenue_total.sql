@@ -20,10 +20,9 @@ lead_rows as (
 
 deal_rows as (
     select
-        count(*) filter (where coalesce(d.is_closed, false) or coalesce(d.is_won, false))
-            as closed_deals,
+        count(*) filter (where d.is_decided) as closed_deals,
         count(*) filter (where d.is_won) as won_deals
-    from deals d
+    from deal_base d
     join lead_facts l using (lead_id)
 ),
 

@@ -9,12 +9,10 @@
 -- an amount in the reporting currency.
 with
 
+-- deal_base: is_decided (closed or won), amount in the reporting currency (NULL otherwise)
 deals_in as (
-    select
-        *,
-        coalesce(is_closed, false) or coalesce(is_won, false) as is_decided,
-        currency is null or currency = $currency as in_currency
-    from deals
+    select *
+    from deal_base
     where lead_id is null
       and (getvariable('date_from') is null or created_at >= getvariable('date_from'))
       and (
@@ -33,10 +31,9 @@ per_owner as (
         count(*) as deals,
         count(*) filter (where is_decided) as closed_deals,
         count(*) filter (where is_won) as won_deals,
-        count(*) filter (where is_won and amount is not null and in_currency)
-            as won_deals_in_currency,
-        coalesce(sum(amount) filter (where is_won and in_currency), 0) as won_amount,
-        coalesce(sum(amount) filter (where not is_decided and in_currency), 0) as open_amount
+        count(amount) filter (where is_won) as won_deals_in_currency,
+        coalesce(sum(amount) filter (where is_won), 0) as won_amount,
+        coalesce(sum(amount) filter (where not is_decided), 0) as open_amount
     from deals_in
     group by 1
 ),

@@ -171,7 +171,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     metric = metrics.get(args.name)
     if args.staging:
-        for view in metrics.STAGING_ORDER:
+        for view in metrics.STAGING_VIEWS:
             print(f"-- staging view {view} (queries/staging/{view}.sql)")
             print(metrics.staging_sql(view))
     print(f"-- {metric.name} (queries/{metric.path.name})")

@@ -3,8 +3,9 @@
 -- workspace keeps a copy built with the stored settings (see dashboard/metrics.py) and
 -- metrics filter that copy instead of recomputing it.
 --
--- Session variables: mql_score_threshold, mql_basis ('date' | 'score'), currency,
--- money_known (some deal has an amount in the currency: else every amount is NULL).
+-- Session variables: mql_score_threshold, mql_basis ('date' | 'score'), money_known (some
+-- deal has an amount in the currency: else every amount is NULL); currency through
+-- deal_base.
 --
 -- Won implies closed: a deal flagged won is closed whatever its closed flag says (the
 -- load stores it so; this also holds for workspaces loaded before it did).
@@ -36,23 +37,20 @@ handoff as (
     from stages
 ),
 
+-- amounts from deal_base are in the reporting currency (NULL otherwise), so the sums count
+-- only those
 deal_summary as (
     select
         lead_id,
         count(*) as n_deals,
         min(created_at) as first_deal_at,
-        bool_or(coalesce(is_won, false)) as has_won_deal,
-        bool_or(not (coalesce(is_closed, false) or coalesce(is_won, false))) as has_open_deal,
+        bool_or(is_won) as has_won_deal,
+        bool_or(not is_decided) as has_open_deal,
         min(closed_at) filter (where is_won) as first_won_at,
         count(*) filter (where is_won) as n_won_deals,
-        coalesce(sum(amount) filter (
-            where is_won and (currency is null or currency = getvariable('currency'))
-        ), 0) as won_revenue,
-        coalesce(sum(amount) filter (
-            where not (coalesce(is_closed, false) or coalesce(is_won, false))
-              and (currency is null or currency = getvariable('currency'))
-        ), 0) as open_pipeline
-    from deals
+        coalesce(sum(amount) filter (where is_won), 0) as won_revenue,
+        coalesce(sum(amount) filter (where not is_decided), 0) as open_pipeline
+    from deal_base
     where lead_id is not null
     group by lead_id
 ),
