@@ -148,6 +148,7 @@ def read_file(
     sheet: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    header_row: int | None = None,
     limits: ReadLimits | None = None,
 ) -> ReadResult:
     """Read one uploaded file into a frame; raise HandoffError for any bad input.
@@ -157,7 +158,9 @@ def read_file(
     comes from the extension, then from the content's magic bytes (content wins when
     they disagree, with a note). ``sheet`` (Excel only) is a sheet name or 0-based index;
     by default the first sheet with a header and at least one row is read. ``encoding``
-    and ``delimiter`` (text only) override detection.
+    and ``delimiter`` (text only) override detection. ``header_row`` (CSV/TSV/TXT, .gz
+    and Excel) is the 1-based row holding the column names: the rows above it (a title
+    block) are skipped; a row past the end is an error naming the option.
 
     ``limits`` (default: the defaults of the ``max_*`` settings) bound the memory a
     hostile file can take: a file or decompressed stream over ``max_file_mb`` is refused
@@ -178,7 +181,7 @@ def read_file(
     if kind == "excel":
         if data.startswith(b"PK"):
             _check_zip_members(data, display, limits)
-        frame, chosen, sheets, more = _read_excel(data, display, sheet)
+        frame, chosen, sheets, more = _read_excel(data, display, sheet, header_row)
         _check_cells(frame, display, limits)
         return ReadResult(frame, display, "xlsx", None, None, chosen, sheets, notes + more, size)
     if kind == "parquet":
@@ -196,7 +199,9 @@ def read_file(
         fmt = "csv.gz"
     else:
         _check_lines(data, display, limits)
-    frame, used_encoding, used_delimiter, more = _read_text(data, display, encoding, delimiter)
+    frame, used_encoding, used_delimiter, more = _read_text(
+        data, display, encoding, delimiter, header_row
+    )
     _check_cells(frame, display, limits)
     if fmt == "csv" and used_delimiter == "\t":
         fmt = "tsv"
@@ -816,12 +821,18 @@ def _decode(raw: bytes, display: str, encoding: str | None) -> _Decoded:
     return _Decoded(raw, "utf-8", [], False)
 
 
-def _prepare_text(data: bytes, display: str) -> tuple[bytes, str | None, list[str]]:
-    """Normalise line breaks, drop leading blank lines and an Excel 'sep=' line."""
+def _prepare_text(
+    data: bytes, display: str, header_row: int | None = None
+) -> tuple[bytes, str | None, list[str]]:
+    """Normalise line breaks, drop the rows above ``header_row``, leading blank lines and
+    an Excel 'sep=' line."""
     notes: list[str] = []
     head = data[:_SNIFF_BYTES]
     if b"\n" not in head and b"\r" in head:
         data = data.replace(b"\r", b"\n")  # classic Mac line breaks (old Excel for Mac)
+    if header_row is not None and header_row > 1:
+        data = _skip_title_rows(data, display, header_row)
+        notes.append(_title_note(header_row))
     stripped = data.lstrip(b" \t\r\n")
     if len(stripped) != len(data):
         skipped = data[: len(data) - len(stripped)].count(b"\n")
@@ -837,6 +848,37 @@ def _prepare_text(data: bytes, display: str) -> tuple[bytes, str | None, list[st
         data = data[match.end() :]
         notes.append(f"delimiter {_show(forced)} taken from the file's 'sep=' line")
     return data, forced, notes
+
+
+def _header_row_error(display: str, header_row: int, rows: int | None, where: str) -> HandoffError:
+    count = f" has {rows:,} rows" if rows is not None else "'s rows end before it"
+    return _fail(
+        display,
+        f"header_row = {header_row} (mapping-file option) is past the end: {where}{count}",
+        "set header_row in the mapping file's [options] to the row that holds the column "
+        "names, counting the file's first row as 1 (or remove it when that is row 1)",
+    )
+
+
+def _title_note(header_row: int) -> str:
+    above = "row 1" if header_row == 2 else f"rows 1-{header_row - 1}"
+    return (
+        f"column names read from row {header_row} (header_row); {above} above it skipped. "
+        "Row numbers in messages count the header row as row 1"
+    )
+
+
+def _skip_title_rows(data: bytes, display: str, header_row: int) -> bytes:
+    """The text from line ``header_row`` on (lines of a title block above it dropped)."""
+    pos = 0
+    for line in range(1, header_row):
+        nxt = data.find(b"\n", pos)
+        if nxt == -1:
+            raise _header_row_error(display, header_row, line, "the file")
+        pos = nxt + 1
+    if pos >= len(data):
+        raise _header_row_error(display, header_row, header_row - 1, "the file")
+    return data[pos:]
 
 
 def _show(delimiter: str) -> str:
@@ -982,7 +1024,11 @@ def _polars_csv(data: bytes, delimiter: str) -> pl.DataFrame:
 
 
 def _read_text(
-    raw: bytes, display: str, encoding: str | None, delimiter: str | None
+    raw: bytes,
+    display: str,
+    encoding: str | None,
+    delimiter: str | None,
+    header_row: int | None = None,
 ) -> tuple[pl.DataFrame, str, str, list[str]]:
     if not raw or raw.isspace():
         raise _fail(display, "the file contains no data, only blank space", "export the data again")
@@ -996,7 +1042,7 @@ def _read_text(
             )
     decoded = _decode(raw, display, encoding)
     try:
-        return _read_decoded(decoded, display, delimiter)
+        return _read_decoded(decoded, display, delimiter, header_row)
     except _NotUtf8:
         if encoding is not None:
             raise _fail(
@@ -1013,9 +1059,10 @@ def _read_text(
                 [f"{bad} invalid UTF-8 bytes replaced by \ufffd"],
                 True,
             )
-            return _read_decoded(fixed, display, delimiter)
+            return _read_decoded(fixed, display, delimiter, header_row)
         text, label, notes = _decode_legacy(raw, display)
-        return _read_decoded(_Decoded(text.encode("utf-8"), label, notes, True), display, delimiter)
+        legacy = _Decoded(text.encode("utf-8"), label, notes, True)
+        return _read_decoded(legacy, display, delimiter, header_row)
 
 
 class _NotUtf8(Exception):
@@ -1023,10 +1070,10 @@ class _NotUtf8(Exception):
 
 
 def _read_decoded(
-    decoded: _Decoded, display: str, delimiter: str | None
+    decoded: _Decoded, display: str, delimiter: str | None, header_row: int | None = None
 ) -> tuple[pl.DataFrame, str, str, list[str]]:
     notes = list(decoded.notes)
-    data, forced, more = _prepare_text(decoded.data, display)
+    data, forced, more = _prepare_text(decoded.data, display, header_row)
     notes += more
     delimiter = delimiter or forced
     if delimiter is None:
@@ -1112,12 +1159,18 @@ def _short_reason(exc: Exception) -> str:
 
 
 def _sheet_frame(
-    data: bytes, reader: fastexcel.ExcelReader, sheet: str, display: str
+    data: bytes,
+    reader: fastexcel.ExcelReader,
+    sheet: str,
+    display: str,
+    header_row: int | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """One sheet with native types, original header names and trailing blanks removed.
 
+    ``header_row`` (1-based, counted from the sheet's first row) is where the names are.
     Also returns notes on renamed columns.
     """
+    skip = header_row - 1 if header_row else 0
     try:
         frame = pl.read_excel(
             data,
@@ -1127,6 +1180,7 @@ def _sheet_frame(
             drop_empty_rows=False,
             drop_empty_cols=False,
             raise_if_empty=False,
+            read_options={"header_row": skip},
         )
     except Exception as exc:  # calamine/fastexcel errors for a damaged sheet
         raise _fail(
@@ -1138,7 +1192,7 @@ def _sheet_frame(
         return frame, []
     try:
         header_row = reader.load_sheet(
-            sheet, header_row=None, n_rows=1, dtypes="string"
+            sheet, header_row=None, skip_rows=skip, n_rows=1, dtypes="string"
         ).to_polars()
         raw_header = [None if v is None else str(v) for v in header_row.row(0)]
     except Exception:  # the typed read succeeded; fall back to the names Polars chose
@@ -1185,17 +1239,19 @@ def _resolve_sheet(sheet: str | int, sheets: list[str], display: str) -> tuple[s
 
 
 def _read_excel(
-    data: bytes, display: str, sheet: str | int | None
+    data: bytes, display: str, sheet: str | int | None, header_row: int | None = None
 ) -> tuple[pl.DataFrame, str, list[str], list[str]]:
     reader = _open_workbook(data, display)
     sheets = list(reader.sheet_names)
     if not sheets:
         raise _fail(display, "the workbook has no sheets", "export the data again")
-    notes: list[str] = []
+    notes: list[str] = [_title_note(header_row)] if header_row and header_row > 1 else []
     if sheet is not None:
-        chosen, notes = _resolve_sheet(sheet, sheets, display)
-        frame, name_notes = _sheet_frame(data, reader, chosen, display)
-        notes += name_notes
+        chosen, more = _resolve_sheet(sheet, sheets, display)
+        frame, name_notes = _sheet_frame(data, reader, chosen, display, header_row)
+        notes += more + name_notes
+        if frame.width == 0 and header_row and header_row > 1:
+            raise _header_row_error(display, header_row, None, f"sheet {chosen!r}")
         if frame.width == 0:
             raise _fail(
                 display, f"sheet {chosen!r} is empty", "choose the sheet that holds the data"
@@ -1205,7 +1261,7 @@ def _read_excel(
 
     header_only: list[str] = []
     for name in sheets:
-        frame, name_notes = _sheet_frame(data, reader, name, display)
+        frame, name_notes = _sheet_frame(data, reader, name, display, header_row)
         if frame.width == 0:
             continue
         if frame.height == 0:
@@ -1223,6 +1279,8 @@ def _read_excel(
             f"sheet {header_only[0]!r} has a header but no data rows, and no other sheet has data",
             "export the data again with the rows included",
         )
+    if header_row and header_row > 1:
+        raise _header_row_error(display, header_row, None, "every sheet")
     raise _fail(display, "every sheet in the workbook is empty", "export the data again")
 
 
