@@ -44,7 +44,6 @@ from dashboard.ingest.limits import (
 
 __all__ = ["ReadLimits", "ReadResult", "list_sheets", "read_file"]
 
-_TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab"}
 _EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _PARQUET_EXTENSIONS = {".parquet", ".pq"}
 _UNSUPPORTED = {
