@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import xlsxwriter
 
@@ -148,6 +149,14 @@ def test_header_row_keeps_native_excel_types(tmp_path) -> None:
     assert result.frame.columns == ["lead_id", "created_at", "lead_score"]
     assert result.frame["lead_score"].to_list() == [12.5, 40.0]
     assert result.frame["created_at"].dtype.is_temporal()
+
+
+def test_header_row_is_ignored_with_a_note_for_parquet(tmp_path) -> None:
+    f = tmp_path / "x.parquet"
+    pl.DataFrame({"a": ["1"], "b": ["2"]}).write_parquet(f)
+    result = read_file(f, header_row=3)
+    assert result.frame.rows() == [("1", "2")]
+    assert any("header_row was ignored" in note for note in result.notes)
 
 
 def test_header_row_1_is_the_default(tmp_path) -> None:

@@ -133,6 +133,8 @@ def read_file(
     if kind == "parquet":
         if sheet is not None:
             notes.append("the sheet choice was ignored: the file is not an Excel workbook")
+        if header_row is not None and header_row > 1:
+            notes.append("header_row was ignored: a Parquet file names its columns itself")
         frame, more = _read_parquet(data, display)
         check_cells(frame, display, limits)
         return ReadResult(frame, display, "parquet", None, None, None, [], notes + more, size)
