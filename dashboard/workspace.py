@@ -336,7 +336,15 @@ class Workspace:
         prepared: list[Prepared] = []
         for spec in specs:
             sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
-            read = readers.read_file(spec.path, name=spec.display, sheet=sheet, limits=limits)
+            read = readers.read_file(
+                spec.path,
+                name=spec.display,
+                sheet=sheet,
+                encoding=file_options.get("encoding") or None,
+                delimiter=file_options.get("delimiter") or None,
+                header_row=file_options.get("header_row"),
+                limits=limits,
+            )
             rec = (recognitions or {}).get(spec.display)
             if rec is None:
                 rec = mapping_mod.recognise(
