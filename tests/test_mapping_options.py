@@ -180,3 +180,18 @@ def test_header_row_past_the_end_names_file_option_and_fix(run, tmp_path, ws_pat
         read_file(f, header_row=40)
     problem = err.value.problems[0]
     assert problem.file == name and problem.fix and "header_row" in problem.fix
+
+
+def test_a_saved_mapping_keeps_the_options_of_the_mapping_file_used(run, tmp_path, ws_path) -> None:
+    # before: --save-mapping wrote only the --set options, so header_row was lost and the
+    # saved file could not read the same export again
+    f = tmp_path / "leads.csv"
+    f.write_text(TITLED, encoding="utf-8")
+    saved = tmp_path / "saved.toml"
+    first = mapping(tmp_path, "header_row = 4")
+    r = run("load", f, "-w", ws_path, "--mapping", first, "--save-mapping", saved, "--dry-run")
+    assert r.code == 0, r.err
+    assert "header_row = 4" in saved.read_text(encoding="utf-8")
+    again = run("load", f, "-w", ws_path, "--mapping", saved, "--set", "timezone=Asia/Tokyo")
+    assert again.code == 0, again.err
+    assert stored(ws_path, "SELECT count(*) FROM leads") == [(3,)]

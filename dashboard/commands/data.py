@@ -77,7 +77,12 @@ def cmd_load(args: argparse.Namespace) -> int:
             mapping_mod.save_mapping(
                 args.save_mapping,
                 [p.recognition for p in prepared],
-                options={k: v for k, v in options.items() if k != "personal_data"},
+                # the options of the mapping file used go along, overridden by --set
+                options={
+                    k: v
+                    for k, v in {**(mapping.options if mapping else {}), **options}.items()
+                    if k != "personal_data"
+                },
             )
         for p in prepared:
             _print_recognition(p)
