@@ -52,8 +52,9 @@ PROBLEMS_JS = """() => {
   const cut = e => e.innerText.trim().replace(/\\s+/g, ' ').slice(0, 300);
   document.querySelectorAll('[data-testid="stException"]')
     .forEach(e => out.push('exception: ' + cut(e)));
-  document.querySelectorAll('[data-testid="stAlertContentError"]')
-    .forEach(e => out.push('error box: ' + cut(e)));
+  document.querySelectorAll('[data-testid="stAlertContentError"]').forEach(e => {
+    if (!e.closest('[data-testid="stException"]')) out.push('error box: ' + cut(e));
+  });
   const text = document.body.innerText;
   for (const word of ['Traceback', 'HandoffError', 'MessageSizeError']) {
     if (text.includes(word)) out.push('text shown: ' + word);
@@ -126,7 +127,7 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
     page.on("pageerror", lambda e: broken.append(f"script error: {e}"))
     page.on("response", lambda r: broken.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     i = n
-    opened = False  # the first view, and the one after a view that did not finish, reload
+    opened = False  # the first view, and one after a view that failed, loads the address
     try:
         while time.monotonic() < until:
             path = PAGES[i % len(PAGES)][1]
@@ -137,14 +138,16 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
             try:
                 # one budget for the whole view: asked for, run by the server, drawn
                 await asyncio.wait_for(_view(page, url, address, opened), VIEW_TIMEOUT_S)
-                opened = True
             except Exception as exc:  # a view that never finished is a finding, not a crash
                 why = f"{type(exc).__name__} {exc}".splitlines()[0]
                 soak.unfinished.append(f"{where}: {why}; {await _state(page)}")
                 opened = False
                 continue
             soak.views.append((n, path, time.monotonic() - t0))
-            soak.problems += [f"{where}: {p}" for p in await page.evaluate(PROBLEMS_JS)]
+            shown = await page.evaluate(PROBLEMS_JS)
+            soak.problems += [f"{where}: {p}" for p in shown]
+            # a page that failed before its sidebar was drawn has no links: reload the next
+            opened = not shown
         SCREENSHOTS.mkdir(exist_ok=True)
         try:
             await page.screenshot(
@@ -162,7 +165,7 @@ async def _view(page, url: str, address: str, opened: bool) -> None:
     when it has finished."""
     if opened:
         await page.evaluate(ARM_JS)
-        await page.click(f'[data-testid="stSidebarNavLink"][href="{url}{address}"]')
+        await page.click(f'[data-testid="stSidebarNavLink"][href="{url}{address}"]', timeout=0)
     else:
         await page.goto(url + address, wait_until="commit")
     await page.wait_for_function(VIEW_DONE_JS, arg=address, timeout=0)
