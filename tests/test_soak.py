@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,8 +119,8 @@ class Soak:
 
 
 async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
-    """One person: open every page in turn from the sidebar, each person starting at another
-    page, until ``until``; finish the view under way then."""
+    """One person: open the pages of ``_walk`` from the sidebar until ``until``; finish the
+    view under way then."""
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     # what the browser itself reports: a script error, or the server failing a request
@@ -126,12 +128,11 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
     broken: list[str] = []
     page.on("pageerror", lambda e: broken.append(f"script error: {e}"))
     page.on("response", lambda r: broken.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    i = n
+    walk = _walk(n)
     opened = False  # the first view, and one after a view that failed, loads the address
     try:
         while time.monotonic() < until:
-            path = PAGES[i % len(PAGES)][1]
-            i += 1
+            path = next(walk)
             address = "/" if path == PAGES[0][1] else f"/{path}"
             t0 = time.monotonic()
             where = f"session {n}, {address} at {soak.at():.0f} s"
@@ -158,6 +159,13 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
         soak.problems += [f"session {n}: {b}" for b in broken]
     finally:
         await context.close()
+
+
+def _walk(n: int) -> Iterator[str]:
+    """The pages person ``n`` opens: every page in the sidebar's order, round and round,
+    starting at the n-th, so that ten people cover every page from their first view."""
+    for k in itertools.count(n):
+        yield PAGES[k % len(PAGES)][1]
 
 
 async def _view(page, url: str, address: str, opened: bool) -> None:
