@@ -125,20 +125,33 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
+# The page has finished: connected, the script has run (the app root's state goes initial
+# -> running -> notRunning), no "running" widget, no element left stale from an earlier run
+# and every chart drawn (a canvas or an svg inside each Vega-Lite chart). Checked on every
+# animation frame, so a busy machine only makes it later, never wrong.
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stElementContainer"][data-stale="true"]')) {
+    return false;
+  }
+  return Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    .every(c => c.querySelector('canvas, svg') !== null);
+}"""
+
+# two painted frames: whatever a resize or a finished run changed has been laid out
+FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:  # page: playwright Page
-    """Wait until Streamlit has finished running the page script."""
+    """Wait until Streamlit has finished running the page script and drawn its charts."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
-    # the app root says when the script has run (initial -> running -> notRunning)
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
-    )
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
+    page.evaluate(FRAMES_JS)
+    # a run that finished and started again between two frames is caught here
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 def full_screenshot(page, name: str) -> Path:
@@ -149,8 +162,12 @@ def full_screenshot(page, name: str) -> Path:
         "'[data-testid=stMain], [data-testid=stMainBlockContainer]')).map(e => e.scrollHeight))"
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 80, 14000)})
-    # charts re-render at the new size
-    page.wait_for_timeout(1500)
+    # charts re-render at the new size: wait until it is laid out, every chart is drawn
+    # again and the fonts are in
+    page.evaluate(FRAMES_JS)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.evaluate(FRAMES_JS)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     page.set_viewport_size(VIEWPORT)
