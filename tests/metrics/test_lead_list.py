@@ -1,5 +1,9 @@
-"""lead_list: the leads behind any number carry the same flags as every metric, and its
-"pending past the SLA" flag counts exactly what `handoff.pending_past_sla` counts."""
+"""Tests of ``lead_list``: the leads behind any number: one row per lead with its stages, both
+teams' verdicts, follow-up and outcome.
+
+Hand-worked fixtures with the numbers written in the tests, and the flags checked against the
+shared definitions of ``tests/reference/base.py``.
+"""
 
 from __future__ import annotations
 
