@@ -20,6 +20,7 @@ from tests.metrics._funnel import _fixture_tables
 from tests.metrics._handoff import FIXTURE_DEALS, FIXTURE_HISTORY, FIXTURE_LEADS
 from tests.metrics._quality import D, _deal, _lead
 from tests.metrics._revenue import _lift_tables, _revenue_tables
+from tests.metrics._unlinked import unlinked_tables
 from tests.reference.base import tables_from_workspace
 
 
@@ -225,3 +226,9 @@ def lift_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def callouts_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workspace_from_frames(tmp_path_factory.mktemp("callouts") / "w.duckdb", _tables())
+
+
+@pytest.fixture(scope="module")
+def unlinked_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("unlinked") / "w.duckdb"
+    return workspace_from_frames(path, unlinked_tables())
