@@ -4,8 +4,8 @@ Lead-quality metrics: disagreement matrix, agreement and kappa, false rejections
 leads, score calibration and the threshold what-if.
 
 Hand-worked fixtures carry expected numbers worked out on paper; the sample workspace and
-random ``small_crm`` data are compared with the Polars reference in
-``tests/reference/quality.py``.
+random ``small_crm`` data are compared with each metric's Polars reference in
+``tests/reference/NAME.py``.
 """
 
 from __future__ import annotations

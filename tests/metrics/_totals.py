@@ -4,7 +4,7 @@ One-row totals read by the pages and the report: hand-worked fixtures and the re
 
 The Revenue page's headline, the review callouts and the report read these figures as the
 queries return them; these tests prove the queries against numbers worked by hand and
-against the independent implementation in ``tests/reference/totals.py``.
+against their independent implementations in ``tests/reference/NAME.py``.
 """
 
 from __future__ import annotations

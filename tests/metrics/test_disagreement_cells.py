@@ -20,7 +20,7 @@ from tests.reference.disagreement_cells import disagreement_cells
 
 
 # --------------------------------------------------------------------------------------
-# disagreement_cells on test_metric_quality's verdicts workspace: its 24 matrix cells
+# disagreement_cells on the verdicts workspace (tests/metrics/_quality.py): its 24 matrix cells
 # (written out there) added up over the outcome, 9 leads in all.
 # --------------------------------------------------------------------------------------
 def test_disagreement_cells_by_hand(verdicts_ws: Path) -> None:

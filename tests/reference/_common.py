@@ -24,6 +24,7 @@ NO_SOURCE = "(no source)"
 
 
 def ratio(num: float | int | None, den: float | int | None) -> float | None:
+    """num / den, or None (no rate) when either is unknown or den is 0."""
     if num is None or den is None or den == 0:
         return None
     return num / den

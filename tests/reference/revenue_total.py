@@ -2,7 +2,10 @@
 closed and won deals, customers, won revenue, deal win rate, lead win rate, revenue per lead;
 with spend, total spend and ROI. The Revenue page's headline.
 
-Written without SQL from its entry in docs/metrics.md.
+Written without SQL from its entry in docs/metrics.md. Totals are built from the reference
+per-source rows of ``tests/reference/revenue_by_source.py``: every lead and every spend row
+belongs to exactly one source, so a total is the sum of the sources' counts and amounts, and a
+ratio of totals is taken after summing.
 """
 
 from __future__ import annotations
