@@ -81,6 +81,18 @@ def test_revenue_total_matches_the_reference_with_no_lead_in_the_filters(
     _compare(_run(revenue_ws, "revenue_total", f), revenue_total(t, SETTINGS, rf))
 
 
+def test_revenue_total_matches_the_reference_with_no_lead_and_no_spend_in_the_filters(
+    revenue_ws: Path,
+) -> None:
+    # no source row at all: the money is still known (deals carry VND amounts), so nothing
+    # won is 0, not unknown
+    t = tables_from_workspace(str(revenue_ws))
+    f, rf = metrics.Filters(sources=["Nobody"]), RefFilters(sources=["Nobody"])
+    expected = revenue_total(t, SETTINGS, rf)
+    assert expected["won_revenue"].to_list() == [0.0]
+    _compare(_run(revenue_ws, "revenue_total", f), expected)
+
+
 def test_revenue_total_without_spend_says_unknown(tmp_path: Path) -> None:
     path = workspace_from_frames(tmp_path / "w.duckdb", _revenue_tables(spend=False))
     _assert_row(_run(path, "revenue_total").row(0, named=True), {"spend": None, "roi": None})

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from tests.reference._common import ratio
-from tests.reference.base import DEFAULTS, RefFilters
+from tests.reference.base import DEFAULTS, RefFilters, money_known
 from tests.reference.revenue_by_source import revenue_by_source, spend_by_source
 
 REVENUE_TOTAL_COLUMNS = [
@@ -51,10 +51,11 @@ def revenue_total(
         c: sum(r[c] for r in rows)
         for c in ("leads", "mqls", "sqls", "closed_deals", "won_deals", "won_leads")
     }
-    # unknown, not zero, when no deal carries an amount in the reporting currency
-    known = [r["won_revenue"] for r in rows if r["won_revenue"] is not None]
-    total["won_revenue"] = float(sum(known)) if known else None
     s = {**DEFAULTS, **(settings or {})}
+    # unknown, not zero, when no deal carries an amount in the reporting currency; known
+    # money with no source row in the filters is nothing won: 0
+    known = [r["won_revenue"] for r in rows if r["won_revenue"] is not None]
+    total["won_revenue"] = float(sum(known)) if money_known(t["deals"], s) else None
     f = f or RefFilters()
     in_currency = t["spend"].filter(
         pl.col("currency").is_null() | (pl.col("currency") == s["currency"])
