@@ -7,7 +7,7 @@
 -- The definitions are the metrics' own: false rejections and missed leads as in
 -- disagreement (a deal won strictly after the rejection; not an MQL and won), rejected,
 -- handed_off and pending_past_sla as in handoff, won leads as disagreement_matrix's
--- 'won' outcome. tests/test_metric_callouts.py checks they stay equal.
+-- 'won' outcome. tests/metrics/test_callout_facts.py checks they stay equal.
 with
 
 -- the won deals of the leads in the filters (deal_base: when won, amount in the reporting

@@ -1,44 +1,23 @@
-"""Reference (Polars) for the handoff and rejection_reasons metrics.
+"""Reference (Polars) for ``handoff``: handoff from marketing to sales: MQLs handed off, accepted,
+rejected, still pending (and past the SLA), time to each decision, and rejected leads that came
+back as MQLs.
 
-Built on ``tests/reference/base.py``'s lead facts; no SQL. The stage history is read here
-because the base reference does not load it.
+Built on ``tests/reference/base.py``'s lead facts; no SQL. The stage history is read by
+``tests/reference/_common.tables_with_history`` because the base reference does not load it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from tests.reference.base import DEFAULTS, RefFilters, as_of, lead_facts, tables_from_workspace
+from tests.reference._common import sorted_rows, with_dimension
+from tests.reference.base import DEFAULTS, RefFilters, as_of, lead_facts
 
 # Stage names (normalised: lower case, letters and digits only) that mean "MQL".
 MQL_STAGE_NAMES = ("mql", "marketingqualifiedlead", "marketingqualified", "marketingqualifiedleads")
-NO_REASON = "(no reason given)"
 MICROS_PER_HOUR = 3_600_000_000.0
-
-
-def tables_with_history(path: str) -> dict[str, pl.DataFrame]:
-    """The canonical tables of a workspace file plus its stage history, read into Polars."""
-    t = tables_from_workspace(path)
-    con = duckdb.connect(path, read_only=True)
-    try:
-        t["stage_history"] = con.sql("select * from stage_history").pl()
-    finally:
-        con.close()
-    return t
-
-
-def with_dimension(facts: pl.DataFrame, by: str | None, settings: dict[str, Any]) -> pl.DataFrame:
-    """Add the ``dimension`` column: the --by value of each lead (null without --by)."""
-    if by is None:
-        dim = pl.lit(None, dtype=pl.String)
-    elif by == "month":
-        dim = pl.col("cohort_local_at").dt.strftime("%Y-%m")
-    else:
-        dim = pl.col(by).cast(pl.String)
-    return facts.with_columns(dim.alias("dimension"))
 
 
 def _hours(start: str, end: pl.Expr) -> pl.Expr:
@@ -63,10 +42,6 @@ def _last_mql_entry(t: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 def _rate(num: str, den: str) -> pl.Expr:
     return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
-
-
-def _sorted(out: pl.DataFrame, extra: list[str] | None = None) -> pl.DataFrame:
-    return out.sort(["dimension", *(extra or [])], nulls_last=True)
 
 
 def handoff(
@@ -166,52 +141,4 @@ def handoff(
         "recycled",
         _rate("recycled", "rejected").alias("recycled_rate"),
     )
-    return _sorted(out)
-
-
-def rejection_reasons(
-    t: dict[str, pl.DataFrame],
-    settings: dict[str, Any] | None = None,
-    f: RefFilters | None = None,
-    by: str | None = None,
-) -> pl.DataFrame:
-    """Rejections of handed-off leads per dimension value and reason, with shares and rank."""
-    s = {**DEFAULTS, **(settings or {})}
-    facts = with_dimension(lead_facts(t, s, f), by, s)
-    reason = pl.col("rejection_reason").str.strip_chars()
-    reason = pl.when(reason == "").then(None).otherwise(reason)
-    rejected = facts.filter(pl.col("is_handed_off") & pl.col("is_rejected")).select(
-        "dimension",
-        reason.is_null().alias("is_unexplained"),
-        reason.fill_null(NO_REASON).alias("rejection_reason"),
-    )
-    counts = rejected.group_by("dimension", "rejection_reason").agg(
-        pl.col("is_unexplained").all(), pl.len().alias("rejected")
-    )
-    total = counts["rejected"].sum()
-    counts = counts.sort(
-        ["dimension", "rejected", "is_unexplained", "rejection_reason"],
-        descending=[False, True, False, False],
-        nulls_last=True,
-    )
-    out = counts.with_columns(
-        (pl.col("rejected") / pl.col("rejected").sum().over("dimension")).alias("share"),
-        (pl.col("rejected") / total).alias("share_of_all"),
-        pl.int_range(1, pl.len() + 1).over("dimension").alias("rank"),
-    )
-    by_dimension = rejected.group_by("dimension").agg(pl.len().alias("dimension_rejected"))
-    by_reason = rejected.group_by("rejection_reason").agg(pl.len().alias("reason_rejected"))
-    out = out.join(by_dimension, on="dimension", how="left", nulls_equal=True).join(
-        by_reason, on="rejection_reason", how="left"
-    )
-    out = out.select(
-        "dimension",
-        "rejection_reason",
-        "rejected",
-        "share",
-        "share_of_all",
-        "rank",
-        "dimension_rejected",
-        "reason_rejected",
-    )
-    return _sorted(out, ["rank"])
+    return sorted_rows(out)

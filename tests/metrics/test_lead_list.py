@@ -1,5 +1,9 @@
-"""lead_list: the leads behind any number carry the same flags as every metric, and its
-"pending past the SLA" flag counts exactly what `handoff.pending_past_sla` counts."""
+"""Tests of ``lead_list``: the leads behind any number: one row per lead with its stages, both
+teams' verdicts, follow-up and outcome.
+
+Hand-worked fixtures with the numbers written in the tests, and the SQL checked against
+its independent Polars implementation ``tests/reference/lead_list.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,14 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from dashboard import metrics
 from tests.builders import frame, workspace_from_frames
-from tests.reference.base import as_of, lead_facts, tables_from_workspace, touch_facts
+from tests.metrics._frames import assert_same_frame
+from tests.metrics._sample import SAMPLE_CASES
+from tests.reference.base import RefFilters, as_of, lead_facts, tables_from_workspace, touch_facts
+from tests.reference.lead_list import lead_list, score_band
 
 SETTINGS = metrics.resolve_settings({}, None)
 T0 = dt.datetime(2025, 3, 1, 9, 0)
@@ -129,3 +137,40 @@ def test_hand_worked_leads_with_their_follow_up_and_waiting_time(tmp_path: Path)
     s = metrics.resolve_settings({}, {"sla_hours": 300})
     later = {r["lead_id"]: r for r in _run(path, "lead_list", settings=s).iter_rows(named=True)}
     assert later["B"]["is_pending_past_sla"] is False
+    # the reference, worked out from the definition in words, agrees row for row
+    t = tables_from_workspace(str(path))
+    assert_same_frame(_run(path, "lead_list"), lead_list(t, SETTINGS))
+    assert_same_frame(_run(path, "lead_list", settings=s), lead_list(t, s))
+
+
+def test_score_bands_are_twenties_with_100_in_the_last() -> None:
+    assert [score_band(x) for x in (None, 0.0, 19.9, 20.0, 59.5, 79.99, 80.0, 100.0)] == [
+        None,
+        "0-19",
+        "0-19",
+        "20-39",
+        "40-59",
+        "60-79",
+        "80-100",
+        "80-100",
+    ]
+
+
+@pytest.mark.parametrize(("f", "rf"), SAMPLE_CASES)
+def test_matches_the_reference_on_the_sample(
+    sample_workspace: Path, f: metrics.Filters, rf: RefFilters
+) -> None:
+    t = tables_from_workspace(str(sample_workspace))
+    assert_same_frame(_run(sample_workspace, "lead_list", filters=f), lead_list(t, SETTINGS, rf))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"sla_hours": 4, "give_up_days": 3}, {"cohort_basis": "mql", "attempt_outbound_only": False}],
+)
+def test_matches_the_reference_on_the_sample_with_other_settings(
+    sample_workspace: Path, overrides: dict
+) -> None:
+    s = metrics.resolve_settings({}, overrides)
+    t = tables_from_workspace(str(sample_workspace))
+    assert_same_frame(_run(sample_workspace, "lead_list", settings=s), lead_list(t, s))
