@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 # file afresh and sees the workspace a load has just published (dashboard.writer).
 _DB_LOCK = threading.RLock()
 # how often a page shown during a load checks whether the load has finished
-LOAD_POLL_SECONDS = 2.0
+LOAD_POLL_SECONDS = 5.0
 
 
 # ----------------------------------------------------------------------------- workspace
@@ -388,7 +388,7 @@ def metric(
 ) -> Shown:
     """Run metric ``name`` with the page's filters (cached per workspace version)."""
     f = filters or ctx.filters
-    return _run(
+    key = (
         str(workspace_path()),
         ctx.version,
         name,
@@ -397,6 +397,14 @@ def metric(
         tuple(sorted((params or {}).items())),
         tuple(sorted((k, _hashable(v)) for k, v in (overrides or {}).items())),
     )
+    # sessions asking for the same figure at once (everyone's page after a load) wait for
+    # the first one's answer and read it from the cache instead of computing it again
+    with _RUN_STRIPES[hash(key) % len(_RUN_STRIPES)]:
+        return _run(*key)
+
+
+# a fixed set of locks, shared by keys that hash alike: no table grows with the keys
+_RUN_STRIPES = tuple(threading.Lock() for _ in range(64))
 
 
 def _hashable(value: Any) -> Any:

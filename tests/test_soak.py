@@ -43,6 +43,9 @@ VIEW_TIMEOUT_S = 120.0  # one page view (asked for, run, drawn): beyond it a use
 HEALTH_EVERY_S = 0.5
 HEALTH_SLOW_S = 10.0  # a health answer slower than this counts as the server not answering
 LOAD_TIMEOUT_S = 90.0
+# a team reloads a month's exports a few times in a meeting, not back to back: between
+# two loads the pages get the time to show the new data
+LOAD_PAUSE_S = 10.0
 # HANDOFF_SOAK_NO_LOAD=1 browses without the concurrent loads: run it by hand to tell a
 # problem of "a load while people watch" from one of the browsing alone
 LOADING = os.environ.get("HANDOFF_SOAK_NO_LOAD", "") != "1"
@@ -133,7 +136,8 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
     try:
         while time.monotonic() < until:
             path = next(walk)
-            address = "/" if path == PAGES[0][1] else f"/{path}"
+            # every page has its own address ("/" forwards to the first one)
+            address = f"/{path}"
             t0 = time.monotonic()
             where = f"session {n}, {address} at {soak.at():.0f} s"
             try:
@@ -206,7 +210,8 @@ def _health(url: str, soak: Soak, stop: threading.Event) -> None:
 
 
 async def _loads(workspace: Path, soak: Soak, until: float) -> None:
-    """Replace the workspace's data with `handoff load` again and again until ``until``."""
+    """Replace the workspace's data with `handoff load` again and again until ``until``,
+    with a pause between loads in which the pages can show the new data."""
     handoff = Path(sys.executable).with_name("handoff")
     files = sorted(str(p) for p in SAMPLE.glob("*.csv") if not p.name.startswith("_"))
     while time.monotonic() < until:
@@ -231,6 +236,7 @@ async def _loads(workspace: Path, soak: Soak, until: float) -> None:
         soak.loads.append((code, soak.at(), time.monotonic() - t0, said))
         if code != 0 and _held_by_dashboard(said):
             soak.refused_for_pages.append(f"at {soak.at():.0f} s: {said.strip()[:400]}")
+        await asyncio.sleep(LOAD_PAUSE_S)
 
 
 def _held_by_dashboard(message: str) -> bool:
