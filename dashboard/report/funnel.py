@@ -1,14 +1,11 @@
-"""The report's funnel section."""
+"""The report's funnel section: the page's funnel bars, drawn static, and the table."""
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 
-from dashboard import charts
-from dashboard.i18n import (
-    fmt_duration_minutes,
-)
+from dashboard.charts import funnel as funnel_charts
+from dashboard.i18n import fmt_duration_minutes
 from dashboard.report.base import CHART_WIDTH, Col, Report, esc, html_table, section_html
 
 
@@ -21,7 +18,42 @@ def _days(r: Report, days: float | None) -> str:
     return fmt_duration_minutes(None if days is None else float(days) * 1440, r.lang)
 
 
+def _chart(r: Report, frame: pl.DataFrame) -> str:
+    """The funnel's bars, as on the Funnel page, at the report's width."""
+    words = funnel_charts.StageWords(
+        stage=lambda s: _stage(r, s), count=r.n, rate=r.pct, rate_first=r.pct
+    )
+    chart = funnel_charts.funnel_bars(
+        frame,
+        words,
+        axis_title=r.t("funnel_axis"),
+        axis_format=",d",
+        room=1.35,
+        label_size=14,
+        width=CHART_WIDTH,
+        title=r.t("funnel_chart_title"),
+    )
+    return r.svg(chart, height=300)
+
+
+def _table(r: Report, rows: list[dict]) -> str:
+    """Every stage's count, rates, drop-off and median time."""
+    return html_table(
+        [
+            Col(r.t("col_stage"), lambda x: _stage(r, x["stage"]), numeric=False),
+            Col(r.t("col_leads"), lambda x: r.n(x["count"])),
+            Col(r.t("col_rate_previous"), lambda x: r.pct(x["rate_from_previous"])),
+            Col(r.t("col_rate_first"), lambda x: r.pct(x["rate_from_first"])),
+            Col(r.t("col_drop_off"), lambda x: r.n(x["drop_off"])),
+            Col(r.t("col_median_time"), lambda x: _days(r, x["median_days_from_previous"])),
+        ],
+        rows,
+        css="keep",
+    )
+
+
 def funnel_section(r: Report, number: int) -> str:
+    """The funnel section: its chart, table and note, or what the workspace lacks."""
     shown = r.metric("funnel")
     lead = r.t("funnel_lead")
     missing = r.guidance(shown)
@@ -29,52 +61,6 @@ def funnel_section(r: Report, number: int) -> str:
         return section_html("funnel", number, r.t("funnel_title"), lead, missing)
     assert shown.frame is not None
     frame = shown.frame.sort("stage_order")
-    rows = frame.to_dicts()
-    data = pl.DataFrame(
-        {
-            "label": [_stage(r, x["stage"]) for x in rows],
-            "count": [x["count"] for x in rows],
-            "text": [
-                r.n(x["count"])
-                + ("" if x["stage_order"] == 1 else f" · {r.pct(x['rate_from_first'])}")
-                for x in rows
-            ],
-        }
-    )
-    order = data["label"].to_list()
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color=charts.PRIMARY)
-        .encode(
-            y=alt.Y("label:N", sort=order, title=None),
-            x=alt.X(
-                "count:Q",
-                title=r.t("funnel_axis"),
-                axis=alt.Axis(format=",d"),
-                scale=alt.Scale(domainMax=float(data["count"].max() or 1) * 1.35),
-            ),
-        )
-    )
-    text = (
-        alt.Chart(data)
-        .mark_text(align="left", dx=6, fontSize=14)
-        .encode(y=alt.Y("label:N", sort=order), x="count:Q", text="text:N")
-    )
-    chart = (bars + text).properties(width=CHART_WIDTH, title=r.t("funnel_chart_title"))
-    table = html_table(
-        [
-            Col(r.t("col_stage"), lambda x: _stage(r, x["stage"]), numeric=False),
-            Col(r.t("col_leads"), lambda x: r.n(x["count"])),
-            Col(r.t("col_rate_previous"), lambda x: r.pct(x["rate_from_previous"])),
-            Col(r.t("col_rate_first"), lambda x: r.pct(x["rate_from_first"])),
-            Col(r.t("col_drop_off"), lambda x: r.n(x["drop_off"])),
-            Col(
-                r.t("col_median_time"),
-                lambda x: _days(r, x["median_days_from_previous"]),
-            ),
-        ],
-        rows,
-        css="keep",
-    )
-    body = r.svg(chart, height=300) + table + f'<p class="note">{esc(r.t("funnel_note"))}</p>'
+    note = f'<p class="note">{esc(r.t("funnel_note"))}</p>'
+    body = _chart(r, frame) + _table(r, frame.to_dicts()) + note
     return section_html("funnel", number, r.t("funnel_title"), lead, body)

@@ -3,21 +3,15 @@ and by month, and how long each step takes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, safe, ui
+from dashboard import safe, ui
+from dashboard.charts import funnel as funnel_charts
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number, fmt_pct
-
-ctx = ui.current()
-T = ctx.t
-
-st.title(T("pages.funnel"))
-st.caption(T("funnel.question"))
-if not ctx.has_leads:
-    st.info(T("common.no_workspace"))
-    st.stop()
 
 # flag in lead_list that says a lead reached each funnel stage
 STAGE_FLAG = {
@@ -29,23 +23,42 @@ STAGE_FLAG = {
     "opportunity": "is_opportunity",
     "won": "is_won",
 }
+CHART_MONTHS = 36  # months the cohort heatmap shows at most (the latest)
 
 
-def stage_name(stage: str) -> str:
+def stage_name(ctx: ui.Context, stage: str) -> str:
     """A stage's label in the page's language."""
-    return T(f"funnel.stage_{stage}")
+    return ctx.t(f"funnel.stage_{stage}")
 
 
-def keep_stage(stage: str):
+def keep_stage(stage: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A lead_list filter: the leads that reached ``stage``."""
     flag = STAGE_FLAG.get(stage)
     return (lambda f: f) if flag is None else (lambda f: f.filter(pl.col(flag)))
 
 
-# ----------------------------------------------------------------------------- headline
-overview = ui.metric(ctx, "overview")
-if ui.usable(ctx, overview):
+def stage_words(ctx: ui.Context, *, first_digits: int = 2) -> funnel_charts.StageWords:
+    """How this page's funnel charts write stages and figures (the share of all leads
+    with ``first_digits`` decimals: small shares of the last stages need two)."""
+    T = ctx.t
+    return funnel_charts.StageWords(
+        stage=lambda s: stage_name(ctx, s),
+        count=lambda v: fmt_int(v, ctx.lang),
+        rate=lambda v: fmt_pct(v, ctx.lang),
+        rate_first=lambda v: fmt_pct(v, ctx.lang, first_digits),
+        stage_title=T("funnel.stage"),
+        count_title=T("common.count"),
+        rate_title=T("funnel.rate_from_previous"),
+        rate_first_title=T("funnel.rate_from_first"),
+    )
+
+
+def headline(ctx: ui.Context) -> None:
+    """The overview's six figures."""
+    overview = ui.metric(ctx, "overview")
+    if not ui.usable(ctx, overview):
+        return
     row = overview.frame.row(0, named=True)
-    cols = st.columns(6)
     items = [
         ("common.leads", fmt_int(row["leads"], ctx.lang)),
         ("common.mqls", fmt_int(row["mqls"], ctx.lang)),
@@ -54,97 +67,60 @@ if ui.usable(ctx, overview):
         ("common.won_deals", fmt_int(row["won_deals"], ctx.lang)),
         ("common.won_revenue", fmt_money_short(row["won_revenue"], ctx.currency, ctx.lang)),
     ]
-    for col, (key, value) in zip(cols, items, strict=True):
-        col.metric(T(key), value)
+    for col, (key, value) in zip(st.columns(6), items, strict=True):
+        col.metric(ctx.t(key), value)
     ui.how_computed(ctx, overview)
 
-# ----------------------------------------------------------------------------- funnel
-st.subheader(T("funnel.funnel_title"))
-funnel = ui.metric(ctx, "funnel")
-if ui.usable(ctx, funnel):
-    f = funnel.frame.pipe(
-        ui.with_text,
-        ui.text_col("stage", stage_name, "label"),
-        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
-        ui.text_col("rate_from_previous", lambda v: fmt_pct(v, ctx.lang), "prev_text"),
-        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang, 2), "first_text"),
+
+def funnel_section(ctx: ui.Context) -> None:
+    """The funnel's bars (click a stage for its leads), its velocity and its table."""
+    T = ctx.t
+    st.subheader(T("funnel.funnel_title"))
+    funnel = ui.metric(ctx, "funnel")
+    if not ui.usable(ctx, funnel):
+        return
+    words = stage_words(ctx)
+    bars = funnel_charts.funnel_bars(
+        funnel.frame,
+        words,
+        axis_title=T("funnel.leads_reaching"),
+        of_previous=T("funnel.of_previous"),
+        of_leads=T("funnel.of_leads"),
+        pick=alt.selection_point(name="stage", fields=["stage"]),
     )
-    f = f.with_columns(
-        pl.when(pl.col("stage_order") == 1)
-        .then(pl.col("count_text"))
-        .otherwise(
-            pl.col("count_text")
-            + pl.lit(" · ")
-            + pl.col("prev_text")
-            + pl.lit(T("funnel.of_previous"))
-            + pl.lit(" · ")
-            + pl.col("first_text")
-            + pl.lit(T("funnel.of_leads"))
-        )
-        .alias("bar_text")
-    )
-    order = f["label"].to_list()
-    tooltip = [
-        alt.Tooltip("label:N", title=T("funnel.stage")),
-        alt.Tooltip("count_text:N", title=T("common.count")),
-        alt.Tooltip("prev_text:N", title=T("funnel.rate_from_previous")),
-        alt.Tooltip("first_text:N", title=T("funnel.rate_from_first")),
-    ]
-    pick = alt.selection_point(name="stage", fields=["stage"])
-    bars = (
-        alt.Chart(f)
-        .mark_bar(color=charts.PRIMARY, cornerRadiusEnd=3)
-        .encode(
-            y=alt.Y("label:N", sort=order, title=None),
-            # widths are the counts themselves: a funnel drawn with equal steps would hide
-            # where leads are actually lost
-            x=alt.X("count:Q", title=T("funnel.leads_reaching"), axis=alt.Axis(format="~s")),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
-            tooltip=tooltip,
-        )
-        .add_params(pick)
-    )
-    text = (
-        alt.Chart(f)
-        .mark_text(align="left", dx=6, fontSize=15)
-        .encode(y=alt.Y("label:N", sort=order), x="count:Q", text="bar_text:N")
-    )
-    clicked = ui.chart(ctx, bars + text, "funnel", key="funnel-chart", height=380, select=True)
+    clicked = ui.chart(ctx, bars, "funnel", key="funnel-chart", height=380, select=True)
     st.caption(T("common.click_to_drill"))
     if clicked and clicked.get("stage"):
         stage = clicked["stage"]
-        ui.leads_behind(ctx, stage_name(stage), keep_stage(stage), key="funnel-stage")
+        ui.leads_behind(ctx, stage_name(ctx, stage), keep_stage(stage), key="funnel-stage")
     ui.how_computed(ctx, funnel)
+    velocity(ctx, funnel.frame, words)
+    funnel_table(ctx, funnel.frame)
 
+
+def velocity(ctx: ui.Context, frame: pl.DataFrame, words: funnel_charts.StageWords) -> None:
+    """The median days each stage takes from the previous one."""
+    T = ctx.t
     st.subheader(T("funnel.velocity_title"))
     st.caption(T("funnel.velocity_caption"))
-    v = f.filter(pl.col("stage_order") > 1).pipe(
-        ui.with_text,
-        ui.text_col("median_days_from_previous", lambda d: fmt_number(d, ctx.lang, 1), "days_text"),
+    chart = funnel_charts.velocity_bars(
+        frame,
+        words,
+        days=lambda d: fmt_number(d, ctx.lang, 1),
+        days_title=T("funnel.median_days"),
+        timed_title=T("funnel.n_timed"),
     )
-    velocity = (
-        alt.Chart(v)
-        .mark_bar(color=charts.ACCENT)
-        .encode(
-            y=alt.Y("label:N", sort=order, title=None),
-            x=alt.X("median_days_from_previous:Q", title=T("funnel.median_days")),
-            tooltip=[
-                alt.Tooltip("label:N", title=T("funnel.stage")),
-                alt.Tooltip("days_text:N", title=T("funnel.median_days")),
-                alt.Tooltip("n_timed:Q", title=T("funnel.n_timed")),
-            ],
-        )
-    )
-    vtext = (
-        alt.Chart(v)
-        .mark_text(align="left", dx=6, fontSize=15)
-        .encode(y=alt.Y("label:N", sort=order), x="median_days_from_previous:Q", text="days_text:N")
-    )
-    ui.chart(ctx, velocity + vtext, "stage-velocity", key="velocity-chart", height=300)
+    ui.chart(ctx, chart, "stage-velocity", key="velocity-chart", height=300)
+
+
+def funnel_table(ctx: ui.Context, frame: pl.DataFrame) -> None:
+    """The funnel's rows as a table."""
+    T = ctx.t
     ui.table(
         ctx,
-        f.select(
-            pl.col("label").alias(T("funnel.stage")),
+        ui.select_text(
+            frame,
+            ui.text_col("stage", lambda s: stage_name(ctx, s), T("funnel.stage")),
             pl.col("count").alias(T("common.count")),
             pl.col("rate_from_previous").alias(T("funnel.rate_from_previous")),
             pl.col("rate_from_first").alias(T("funnel.rate_from_first")),
@@ -160,69 +136,38 @@ if ui.usable(ctx, funnel):
         },
     )
 
-# ----------------------------------------------------------------------------- by source
-st.subheader(T("funnel.by_source_title"))
-st.caption(T("funnel.by_source_caption"))
-by_source = ui.metric(ctx, "funnel", by="source")
-if ui.usable(ctx, by_source):
-    s = by_source.frame.pipe(
-        ui.with_text,
-        pl.col("dimension").fill_null(T("common.none_value")).alias("source"),
-        ui.text_col("stage", stage_name, "label"),
-        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang), "first_text"),
-        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
-    ).filter(pl.col("stage_order") > 1)
-    stage_order = [stage_name(x) for x in STAGE_FLAG if x != "lead"]
-    pick = alt.selection_point(name="cell", fields=["source", "stage"])
-    heat = (
-        alt.Chart(s)
-        .mark_rect()
-        .encode(
-            x=alt.X("label:N", sort=stage_order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("source:N", title=None),
-            color=alt.Color(
-                "rate_from_first:Q",
-                scale=alt.Scale(scheme=charts.HEATMAP_SCHEME, type="sqrt"),
-                legend=alt.Legend(format="%", title=T("funnel.rate_from_first")),
-            ),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
-            tooltip=[
-                alt.Tooltip("source:N", title=T("common.source")),
-                alt.Tooltip("label:N", title=T("funnel.stage")),
-                alt.Tooltip("count_text:N", title=T("common.count")),
-                alt.Tooltip("first_text:N", title=T("funnel.rate_from_first")),
-            ],
-        )
-        .add_params(pick)
+
+def by_source(ctx: ui.Context) -> None:
+    """The stage × source heatmap (click a cell for its leads) and its table."""
+    T = ctx.t
+    st.subheader(T("funnel.by_source_title"))
+    st.caption(T("funnel.by_source_caption"))
+    shown = ui.metric(ctx, "funnel", by="source")
+    if not ui.usable(ctx, shown):
+        return
+    heat = funnel_charts.source_heatmap(
+        shown.frame,
+        stage_words(ctx, first_digits=1),
+        none_label=T("common.none_value"),
+        source_title=T("common.source"),
+        pick=alt.selection_point(name="cell", fields=["source", "stage"]),
     )
-    labels = (
-        alt.Chart(s)
-        .mark_text(fontSize=14)
-        .encode(
-            x=alt.X("label:N", sort=stage_order),
-            y="source:N",
-            text="first_text:N",
-            color=alt.condition(
-                alt.datum.rate_from_first > 0.15, alt.value("white"), alt.value("black")
-            ),
-        )
-    )
-    clicked = ui.chart(ctx, heat + labels, "funnel-by-source", key="source-heat", select=True)
+    clicked = ui.chart(ctx, heat, "funnel-by-source", key="source-heat", select=True)
     if clicked and clicked.get("source") and clicked.get("stage"):
         src, stage = clicked["source"], clicked["stage"]
         keep = keep_stage(stage)
         ui.leads_behind(
             ctx,
-            f"{src} · {stage_name(stage)}",
+            f"{src} · {stage_name(ctx, stage)}",
             lambda fr: keep(fr.filter(ui.source_is(ctx, src))),
             key="funnel-source",
         )
     ui.table(
         ctx,
         ui.select_text(
-            by_source.frame,
+            shown.frame,
             pl.col("dimension").alias(T("common.source")),
-            ui.text_col("stage", stage_name, T("funnel.stage")),
+            ui.text_col("stage", lambda s: stage_name(ctx, s), T("funnel.stage")),
             pl.col("count").alias(T("common.count")),
             pl.col("rate_from_previous").alias(T("funnel.rate_from_previous")),
             pl.col("rate_from_first").alias(T("funnel.rate_from_first")),
@@ -235,82 +180,40 @@ if ui.usable(ctx, by_source):
         },
         height=300,
     )
-    ui.how_computed(ctx, by_source, by="source")
+    ui.how_computed(ctx, shown, by="source")
 
-# ----------------------------------------------------------------------------- cohorts
-CHART_MONTHS = 36  # months the cohort heatmap shows at most (the latest)
-st.subheader(T("funnel.cohort_title"))
-basis = (
-    T("funnel.basis_mql")
-    if ctx.facts.settings.get("cohort_basis") == "mql"
-    else T("funnel.basis_created")
-)
-st.caption(
-    T(
-        "funnel.cohort_caption",
-        basis=basis,
-        timezone=safe.md_text(ctx.facts.settings.get("timezone") or "UTC"),
+
+def cohorts(ctx: ui.Context) -> None:
+    """The stage × cohort month heatmap (the latest months) and the table of every month."""
+    T = ctx.t
+    st.subheader(T("funnel.cohort_title"))
+    settings = ctx.facts.settings
+    basis = T(
+        "funnel.basis_mql" if settings.get("cohort_basis") == "mql" else "funnel.basis_created"
     )
-)
-cohort = ui.metric(ctx, "funnel_cohort")
-if ui.usable(ctx, cohort):
-    c = cohort.frame.filter(pl.col("stage_order") > 1).pipe(
-        ui.with_text,
-        ui.text_col("cohort_month", lambda d: ui.month_label(ctx, d), "month"),
-        ui.text_col("stage", stage_name, "label"),
-        ui.text_col("rate_from_first", lambda v: fmt_pct(v, ctx.lang), "first_text"),
-        ui.text_col("count", lambda v: fmt_int(v, ctx.lang), "count_text"),
-        pl.when(pl.col("is_maturing"))
-        .then(pl.lit(T("funnel.maturing")))
-        .otherwise(pl.lit(""))
-        .alias("maturing_text"),
-    )
+    timezone = safe.md_text(settings.get("timezone") or "UTC")
+    st.caption(T("funnel.cohort_caption", basis=basis, timezone=timezone))
+    cohort = ui.metric(ctx, "funnel_cohort")
+    if not ui.usable(ctx, cohort):
+        return
     # The heatmap draws one row per month of the span: a single old lead (1970) among this
     # year's would stretch it over hundreds of months, unreadable and past Altair's
     # 5,000-row limit. It shows the latest months; the table below keeps every month.
+    c = cohort.frame
     all_months = c["cohort_month"].unique().sort()
     if len(all_months) > CHART_MONTHS:
         c = c.filter(pl.col("cohort_month") >= all_months[-CHART_MONTHS])
         st.caption(T("funnel.cohort_latest", shown=CHART_MONTHS, total=len(all_months)))
-    months = c.sort("cohort_month")["month"].unique(maintain_order=True).to_list()
-    stage_order = [stage_name(x) for x in STAGE_FLAG if x != "lead"]
-    heat = (
-        alt.Chart(c)
-        .mark_rect()
-        .encode(
-            x=alt.X("label:N", sort=stage_order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("month:N", sort=months, title=None),
-            color=alt.Color(
-                "rate_from_first:Q",
-                scale=alt.Scale(scheme=charts.HEATMAP_SCHEME, type="sqrt"),
-                legend=alt.Legend(format="%", title=T("funnel.rate_from_first")),
-            ),
-            opacity=alt.condition(alt.datum.is_maturing, alt.value(0.45), alt.value(1.0)),
-            tooltip=[
-                alt.Tooltip("month:N", title=T("common.month")),
-                alt.Tooltip("label:N", title=T("funnel.stage")),
-                alt.Tooltip("count_text:N", title=T("common.count")),
-                alt.Tooltip("first_text:N", title=T("funnel.rate_from_first")),
-                alt.Tooltip("maturing_text:N", title=" "),
-            ],
-        )
+    heat, n_months = funnel_charts.cohort_heatmap(
+        c,
+        stage_words(ctx, first_digits=1),
+        month=lambda d: ui.month_label(ctx, d),
+        month_title=T("common.month"),
+        maturing=T("funnel.maturing"),
     )
-    labels = (
-        alt.Chart(c)
-        .mark_text(fontSize=13)
-        .encode(
-            x=alt.X("label:N", sort=stage_order),
-            y=alt.Y("month:N", sort=months),
-            text="first_text:N",
-            color=alt.condition(
-                alt.datum.rate_from_first > 0.15, alt.value("white"), alt.value("black")
-            ),
-        )
-    )
-    ui.chart(
-        ctx, heat + labels, "funnel-cohorts", key="cohort-heat", height=max(300, 28 * len(months))
-    )
-    if c["is_maturing"].any():
+    height = max(300, 28 * n_months)  # layout
+    ui.chart(ctx, heat, "funnel-cohorts", key="cohort-heat", height=height)
+    if c.filter(pl.col("stage_order") > 1)["is_maturing"].any():
         st.caption(T("funnel.maturing_note"))
     ui.table(
         ctx,
@@ -321,3 +224,20 @@ if ui.usable(ctx, cohort):
         height=300,
     )
     ui.how_computed(ctx, cohort)
+
+
+def render() -> None:
+    """The page: the headline, then each section in order."""
+    ctx = ui.current()
+    st.title(ctx.t("pages.funnel"))
+    st.caption(ctx.t("funnel.question"))
+    if not ctx.has_leads:
+        st.info(ctx.t("common.no_workspace"))
+        return
+    headline(ctx)
+    funnel_section(ctx)
+    by_source(ctx)
+    cohorts(ctx)
+
+
+render()
