@@ -12,6 +12,7 @@ from functools import partial
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, ui
 from dashboard.charts import quality as quality_charts
@@ -40,7 +41,9 @@ from dashboard.views._quality_parts import (
 )
 
 
-def _headline_metric(col, label: str, value: str, delta: str, help_text: str) -> None:
+def _headline_metric(
+    col: DeltaGenerator, label: str, value: str, delta: str, help_text: str
+) -> None:
     """One headline figure, with its note under it (a note, not a change: no arrow)."""
     col.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text)
 
