@@ -1,144 +1,89 @@
 """Lead quality (marketing and sales together): how often the two teams agree on which leads
-are good, where they disagree, and which side the won deals proved right."""
+are good, where they disagree, and which side the won deals proved right.
+
+One function per section of the page, called in order by :func:`render`; the charts are
+drawn by :mod:`dashboard.charts.quality` and the words and display rows come from
+:mod:`dashboard.views._quality_parts`, all from the rows the metrics return.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-import altair as alt
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, ui
-from dashboard.i18n import fmt_int, fmt_money, fmt_money_short, fmt_number, fmt_pct
-
-ctx = ui.current()
-T = ctx.t
-
-st.title(T("pages.quality"))
-st.caption(T("quality.question"))
-if not ctx.has_leads:
-    st.info(T("common.no_workspace"))
-    st.stop()
-
-MARKETING = ("MQL", "not MQL")
-SALES = ("accepted", "rejected", "never worked")
-OUTCOMES = ("won", "open", "lost", "no deal")
-SALES_KEYS = {
-    "accepted": "quality.sv_accepted",
-    "rejected": "quality.sv_rejected",
-    "never worked": "quality.sv_never_worked",
-}
-OUTCOME_KEYS = {
-    "won": "quality.out_won",
-    "open": "quality.out_open",
-    "lost": "quality.out_lost",
-    "no deal": "quality.out_no_deal",
-}
-# the two cells where the teams' verdicts contradict each other
-DISAGREE = {("MQL", "rejected"), ("not MQL", "accepted")}
-NONE = T("common.none_value")
-SOURCE_COLOURS = charts.colour_scale([*ctx.facts.sources, NONE])
-
-Keep = Callable[[pl.DataFrame], pl.DataFrame]
+from dashboard.charts import quality as quality_charts
+from dashboard.i18n import fmt_int, fmt_number, fmt_pct
+from dashboard.views._quality_parts import (
+    FALSE_REJECTION_COLUMNS,
+    MARKETING,
+    MISSED_LEAD_COLUMNS,
+    NO_REASON,
+    OUTCOMES,
+    SALES,
+    SOURCE_TABLE,
+    TOTALS,
+    datetime_column,
+    disagreeing,
+    kappa_reading,
+    marketing_label,
+    matrix_cells,
+    money,
+    money_short,
+    outcome_label,
+    reason_rows,
+    sales_label,
+    source_rows,
+    text_col,
+)
 
 
-def marketing_label(verdict: str) -> str:
-    """Marketing's verdict (``MQL`` / ``not MQL``) in the page's language."""
-    return T("quality.mv_mql" if verdict == "MQL" else "quality.mv_not_mql")
+def _headline_metric(
+    col: DeltaGenerator, label: str, value: str, delta: str, help_text: str
+) -> None:
+    """One headline figure, with its note under it (a note, not a change: no arrow)."""
+    col.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text)
 
 
-def sales_label(verdict: str) -> str:
-    """Sales's verdict (``accepted`` / ``rejected`` / ``never worked``) in the page's language."""
-    return T(SALES_KEYS[verdict])
-
-
-def outcome_label(outcome: str) -> str:
-    """A lead's outcome (``won`` / ``open`` / ``lost`` / ``no deal``) in the page's language."""
-    return T(OUTCOME_KEYS[outcome])
-
-
-def kappa_reading(kappa: float | None) -> str:
-    """Cohen's kappa in plain words (Landis & Koch 1977)."""
-    if kappa is None:
-        return "–"
-    for bound, key in (
-        (0.0, "poor"),
-        (0.2, "slight"),
-        (0.4, "fair"),
-        (0.6, "moderate"),
-        (0.8, "substantial"),
-    ):
-        if kappa < bound:
-            return T(f"quality.kappa_{key}")
-    return T("quality.kappa_almost_perfect")
-
-
-def money(v: float | None) -> str:
-    """An amount in full, in the reporting currency."""
-    return fmt_money(v, ctx.currency, ctx.lang)
-
-
-def money_short(v: float | None) -> str:
-    """An amount rounded for a headline or a label."""
-    return fmt_money_short(v, ctx.currency, ctx.lang)
-
-
-# this page's formatters write an empty value as "–", so they see empty values too
-text_col = partial(ui.text_col, format_nulls=True)
-
-
-def disagreeing() -> pl.Expr:
-    """Leads on which marketing's and sales's verdicts contradict each other."""
-    return pl.any_horizontal(
-        (pl.col("marketing_verdict") == m) & (pl.col("sales_verdict") == s) for m, s in DISAGREE
-    )
-
-
-def datetime_column(label: str) -> st.column_config.DatetimeColumn:
-    """A timestamp column written the way the page's language writes dates."""
-    fmt = "DD/MM/YYYY HH:mm" if ctx.lang == "vi" else "YYYY-MM-DD HH:mm"
-    return st.column_config.DatetimeColumn(label, format=fmt)
-
-
-# ----------------------------------------------------------------------------- headline
-overall = ui.metric(ctx, "disagreement")
-if ui.usable(ctx, overall):
+def headline(ctx: ui.Context) -> None:
+    """The four headline figures and the sentence that reads them."""
+    T = ctx.t
+    overall = ui.metric(ctx, "disagreement")
+    if not ui.usable(ctx, overall):
+        return
     row = overall.frame.row(0, named=True)
     kappa = row["cohens_kappa"]
     cols = st.columns(4)
-    cols[0].metric(
+    _headline_metric(
+        cols[0],
         T("quality.agreement_rate"),
         fmt_pct(row["agreement_rate"], ctx.lang),
-        delta=T("quality.of_judged", n=fmt_int(row["leads_judged"], ctx.lang)),
-        delta_color="off",
-        delta_arrow="off",
-        help=T("quality.agreement_help"),
+        T("quality.of_judged", n=fmt_int(row["leads_judged"], ctx.lang)),
+        T("quality.agreement_help"),
     )
-    cols[1].metric(
+    _headline_metric(
+        cols[1],
         T("quality.kappa"),
         fmt_number(kappa, ctx.lang, 2),
-        delta=kappa_reading(kappa),
-        delta_color="off",
-        delta_arrow="off",
-        help=T("quality.kappa_help"),
+        kappa_reading(ctx, kappa),
+        T("quality.kappa_help"),
     )
-    cols[2].metric(
+    _headline_metric(
+        cols[2],
         T("quality.false_rejections"),
         fmt_int(row["false_rejections"], ctx.lang),
-        delta=T("quality.won_after", amount=money_short(row["false_rejection_revenue"])),
-        delta_color="off",
-        delta_arrow="off",
-        help=T("quality.false_rejections_help"),
+        T("quality.won_after", amount=money_short(ctx, row["false_rejection_revenue"])),
+        T("quality.false_rejections_help"),
     )
-    cols[3].metric(
+    _headline_metric(
+        cols[3],
         T("quality.missed_leads"),
         fmt_int(row["missed_leads"], ctx.lang),
-        delta=T("quality.won_anyway", amount=money_short(row["missed_revenue"])),
-        delta_color="off",
-        delta_arrow="off",
-        help=T("quality.missed_leads_help"),
+        T("quality.won_anyway", amount=money_short(ctx, row["missed_revenue"])),
+        T("quality.missed_leads_help"),
     )
     if kappa is not None:
         st.markdown(
@@ -147,138 +92,27 @@ if ui.usable(ctx, overall):
                 rate=fmt_pct(row["agreement_rate"], ctx.lang),
                 n=fmt_int(row["leads_judged"], ctx.lang),
                 kappa=fmt_number(kappa, ctx.lang, 2),
-                reading=kappa_reading(kappa).lower(),
+                reading=kappa_reading(ctx, kappa).lower(),
                 never=fmt_int(row["never_worked_mqls"], ctx.lang),
             )
         )
     ui.how_computed(ctx, overall)
 
-# ----------------------------------------------------------------------------- matrix
-st.subheader(T("quality.matrix_title"))
-st.caption(T("quality.matrix_caption"))
-matrix = ui.metric(ctx, "disagreement_matrix")
-if ui.usable(ctx, matrix):
-    m = matrix.frame
-    # the six cells (outcomes added up) come from disagreement_cells, the table from the matrix
-    cells = ui.metric(ctx, "disagreement_cells").frame.pipe(
-        ui.with_text,
-        text_col("marketing_verdict", marketing_label, "mv_label"),
-        text_col("sales_verdict", sales_label, "sv_label"),
-        text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-        text_col("share", lambda v: fmt_pct(v, ctx.lang), "share_text"),
-        text_col("won_revenue", money, "revenue_text"),
-        *(
-            text_col(o.replace(" ", "_"), lambda v: fmt_int(v, ctx.lang), f"{o}_text")
-            for o in OUTCOMES
-        ),
-        pl.any_horizontal(
-            (pl.col("marketing_verdict") == mv) & (pl.col("sales_verdict") == sv)
-            for mv, sv in DISAGREE
-        )
-        .fill_null(False)
-        .alias("is_disagreement"),
-    )
-    cells = cells.pipe(
-        ui.with_text,
-        (
-            pl.col("leads_text")
-            + pl.lit(" · ")
-            + pl.col("share_text")
-            + pl.when(pl.col("is_disagreement"))
-            .then(pl.lit(" · " + T("quality.disagreement_mark")))
-            .otherwise(pl.lit(""))
-        ).alias("main_text"),
-        *(
-            pl.concat_str(
-                [pl.lit(outcome_label(o) + " ") + pl.col(f"{o}_text") for o in pair],
-                separator=" · ",
-            ).alias(f"split_{i}")
-            for i, pair in enumerate((OUTCOMES[:2], OUTCOMES[2:]))
-        ),
-        text_col(
-            "won_revenue",
-            lambda v: T("quality.revenue_cell", amount=money_short(v)),
-            "revenue_label",
-        ),
-    )
-    mv_order = [marketing_label(v) for v in MARKETING]
-    sv_order = [sales_label(v) for v in SALES]
-    dark = cells["leads"].max() or 1
-    pick = alt.selection_point(name="cell", fields=["marketing_verdict", "sales_verdict"])
-    x = alt.X(
-        "sv_label:N",
-        sort=sv_order,
-        title=T("quality.sales_verdict"),
-        axis=alt.Axis(labelAngle=0, orient="top"),
-    )
-    y = alt.Y("mv_label:N", sort=mv_order, title=T("quality.marketing_verdict"))
-    tooltip = [
-        alt.Tooltip("mv_label:N", title=T("quality.marketing_verdict")),
-        alt.Tooltip("sv_label:N", title=T("quality.sales_verdict")),
-        alt.Tooltip("leads_text:N", title=T("common.leads")),
-        alt.Tooltip("share_text:N", title=T("quality.share_of_leads")),
-        *(alt.Tooltip(f"{o}_text:N", title=outcome_label(o)) for o in OUTCOMES),
-        alt.Tooltip("revenue_text:N", title=T("common.won_revenue")),
-    ]
-    base = alt.Chart(cells)
-    heat = (
-        base.mark_rect(strokeWidth=4)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "leads:Q",
-                scale=alt.Scale(scheme=charts.HEATMAP_SCHEME, type="sqrt"),
-                legend=alt.Legend(title=T("common.leads"), format="~s"),
-            ),
-            stroke=alt.condition(
-                alt.datum.is_disagreement, alt.value(charts.BAD), alt.value("white")
-            ),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
-            tooltip=tooltip,
-        )
-        .add_params(pick)
-    )
-    ink = alt.condition(alt.datum.leads > 0.3 * dark, alt.value("white"), alt.value("black"))
-    main = base.mark_text(fontSize=20, fontWeight="bold", dy=-30).encode(
-        x=x, y=y, text="main_text:N", color=ink, tooltip=tooltip
-    )
-    # the outcome split on two short lines, so it fits a narrow cell in either language
-    split = [
-        base.mark_text(fontSize=12, dy=dy).encode(
-            x=x, y=y, text=f"split_{i}:N", color=ink, tooltip=tooltip
-        )
-        for i, dy in enumerate((-4, 12))
-    ]
-    rev = base.mark_text(fontSize=13, dy=32).encode(
-        x=x, y=y, text="revenue_label:N", color=ink, tooltip=tooltip
-    )
-    clicked = ui.chart(
-        ctx,
-        alt.layer(heat, main, *split, rev),
-        "verdict-matrix",
-        key="matrix-chart",
-        height=320,
-        select=True,
-    )
-    st.caption(T("quality.matrix_legend"))
-    if clicked and clicked.get("marketing_verdict") and clicked.get("sales_verdict"):
-        mv, sv = clicked["marketing_verdict"], clicked["sales_verdict"]
-        ui.leads_behind(
-            ctx,
-            f"{marketing_label(mv)} × {sales_label(sv)}",
-            lambda fr: fr.filter(
-                (pl.col("marketing_verdict") == mv) & (pl.col("sales_verdict") == sv)
-            ),
-            key="matrix-cell",
-        )
+
+def matrix_table(ctx: ui.Context, matrix: pl.DataFrame) -> None:
+    """The verdict matrix with each cell split by outcome, as a table."""
+    T = ctx.t
     ui.table(
         ctx,
         ui.select_text(
-            m,
-            ui.text_col("marketing_verdict", marketing_label, T("quality.marketing_verdict")),
-            ui.text_col("sales_verdict", sales_label, T("quality.sales_verdict")),
-            ui.text_col("outcome", lambda o: outcome_label(o).capitalize(), T("quality.outcome")),
+            matrix,
+            ui.text_col(
+                "marketing_verdict", partial(marketing_label, ctx), T("quality.marketing_verdict")
+            ),
+            ui.text_col("sales_verdict", partial(sales_label, ctx), T("quality.sales_verdict")),
+            ui.text_col(
+                "outcome", lambda o: outcome_label(ctx, o).capitalize(), T("quality.outcome")
+            ),
             pl.col("leads").alias(T("common.leads")),
             pl.col("share").alias(T("quality.share_of_leads")),
             pl.col("won_revenue").alias(T("common.won_revenue")),
@@ -290,19 +124,54 @@ if ui.usable(ctx, matrix):
         },
         height=300,
     )
+
+
+def matrix_section(ctx: ui.Context) -> None:
+    """Marketing's verdict × sales's verdict: a clickable heatmap and its table."""
+    T = ctx.t
+    st.subheader(T("quality.matrix_title"))
+    st.caption(T("quality.matrix_caption"))
+    matrix = ui.metric(ctx, "disagreement_matrix")
+    if not ui.usable(ctx, matrix):
+        return
+    # the six cells (outcomes added up) come from disagreement_cells, the table from the matrix
+    cells = matrix_cells(ctx, ui.metric(ctx, "disagreement_cells").frame)
+    chart = quality_charts.verdict_matrix(
+        cells,
+        T,
+        marketing_order=[marketing_label(ctx, v) for v in MARKETING],
+        sales_order=[sales_label(ctx, v) for v in SALES],
+        outcome_label=partial(outcome_label, ctx),
+        outcomes=OUTCOMES,
+        select=True,
+    )
+    clicked = ui.chart(ctx, chart, "verdict-matrix", key="matrix-chart", height=320, select=True)
+    st.caption(T("quality.matrix_legend"))
+    if clicked and clicked.get("marketing_verdict") and clicked.get("sales_verdict"):
+        mv, sv = clicked["marketing_verdict"], clicked["sales_verdict"]
+        ui.leads_behind(
+            ctx,
+            f"{marketing_label(ctx, mv)} × {sales_label(ctx, sv)}",
+            lambda fr: fr.filter(
+                (pl.col("marketing_verdict") == mv) & (pl.col("sales_verdict") == sv)
+            ),
+            key="matrix-cell",
+        )
+    matrix_table(ctx, matrix.frame)
     ui.how_computed(ctx, matrix)
 
-# ----------------------------------------------------------------------------- over time
-st.subheader(T("quality.trend_title"))
-basis = T(
-    "quality.basis_mql"
-    if ctx.facts.settings.get("cohort_basis") == "mql"
-    else "quality.basis_created"
-)
-st.caption(T("quality.trend_caption", basis=basis))
-by_month = ui.metric(ctx, "disagreement", by="month")
-if ui.usable(ctx, by_month):
-    mo = (
+
+def trend_section(ctx: ui.Context) -> None:
+    """Agreement rate and kappa per cohort month."""
+    T = ctx.t
+    st.subheader(T("quality.trend_title"))
+    mql_basis = ctx.facts.settings.get("cohort_basis") == "mql"
+    basis = T("quality.basis_mql" if mql_basis else "quality.basis_created")
+    st.caption(T("quality.trend_caption", basis=basis))
+    by_month = ui.metric(ctx, "disagreement", by="month")
+    if not ui.usable(ctx, by_month):
+        return
+    months = (
         by_month.frame.filter(pl.col("dimension").is_not_null())
         .with_columns((pl.col("dimension") + "-01").str.to_date("%Y-%m-%d").alias("month_day"))
         .sort("month_day")
@@ -311,120 +180,29 @@ if ui.usable(ctx, by_month):
             text_col("month_day", lambda d: ui.month_label(ctx, d), "month"),
             text_col("agreement_rate", lambda v: fmt_pct(v, ctx.lang), "agreement_text"),
             text_col("cohens_kappa", lambda v: fmt_number(v, ctx.lang, 2), "kappa_text"),
-            text_col("cohens_kappa", kappa_reading, "reading"),
+            text_col("cohens_kappa", partial(kappa_reading, ctx), "reading"),
             text_col("leads_judged", lambda v: fmt_int(v, ctx.lang), "judged_text"),
         )
     )
-    months = mo["month"].to_list()
-    series = {
-        "agreement_rate": T("quality.agreement_rate"),
-        "cohens_kappa": T("quality.kappa"),
-    }
-    long = mo.unpivot(
-        index=["month", "agreement_text", "kappa_text", "reading", "judged_text"],
-        on=list(series),
-        variable_name="series",
-        value_name="value",
-    ).with_columns(pl.col("series").replace_strict(series).alias("series_label"))
-    tooltip = [
-        alt.Tooltip("month:N", title=T("common.month")),
-        alt.Tooltip("agreement_text:N", title=T("quality.agreement_rate")),
-        alt.Tooltip("kappa_text:N", title=T("quality.kappa")),
-        alt.Tooltip("reading:N", title=T("quality.kappa_reading")),
-        alt.Tooltip("judged_text:N", title=T("quality.leads_judged")),
-    ]
-    colour = alt.Color(
-        "series_label:N",
-        scale=alt.Scale(domain=list(series.values()), range=[charts.PRIMARY, charts.ACCENT]),
-        legend=alt.Legend(title=None, orient="top"),
-    )
-    xm = alt.X("month:N", sort=months, title=None, axis=alt.Axis(labelAngle=-30))
-    lines = (
-        alt.Chart(long)
-        .mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3)
-        .encode(
-            x=xm,
-            y=alt.Y(
-                "value:Q",
-                title=T("quality.trend_axis"),
-                scale=alt.Scale(domain=[-0.2, 1]),
-                # decimals written the language's way (0,6 in Vietnamese)
-                axis=alt.Axis(
-                    labelExpr="replace(format(datum.value, '.1f'), '.', ',')"
-                    if ctx.lang == "vi"
-                    else "format(datum.value, '.1f')"
-                ),
-            ),
-            color=colour,
-            strokeDash=alt.StrokeDash(
-                "series_label:N",
-                scale=alt.Scale(domain=list(series.values()), range=[[1, 0], [6, 3]]),
-                legend=None,
-            ),
-            tooltip=tooltip,
-        )
-    )
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color=charts.NEUTRAL).encode(y="y:Q")
-    ui.chart(ctx, zero + lines, "agreement-by-month", key="trend-chart", height=340)
+    chart = quality_charts.agreement_trend(months, T, lang=ctx.lang)
+    ui.chart(ctx, chart, "agreement-by-month", key="trend-chart", height=340)
     ui.how_computed(ctx, by_month, by="month")
 
-# ----------------------------------------------------------------------------- by source
-st.subheader(T("quality.by_source_title"))
-st.caption(T("quality.by_source_caption"))
-by_source = ui.metric(ctx, "disagreement", by="source")
-if ui.usable(ctx, by_source):
-    s = by_source.frame.pipe(
-        ui.with_text,
-        pl.col("dimension").fill_null(NONE).alias("source"),
-        text_col("agreement_rate", lambda v: fmt_pct(v, ctx.lang), "agreement_text"),
-        text_col("cohens_kappa", lambda v: fmt_number(v, ctx.lang, 2), "kappa_text"),
-        text_col("cohens_kappa", kappa_reading, "reading"),
-        text_col("leads_judged", lambda v: fmt_int(v, ctx.lang), "judged_text"),
-        text_col("mql_rejected", lambda v: fmt_int(v, ctx.lang), "mql_rejected_text"),
-        text_col("non_mql_accepted", lambda v: fmt_int(v, ctx.lang), "non_mql_accepted_text"),
-    ).sort("agreement_rate", descending=True, nulls_last=True)
-    s = s.with_columns(
-        (pl.col("agreement_text") + pl.lit(" · κ ") + pl.col("kappa_text")).alias("bar_text")
-    )
-    order = s["source"].to_list()
-    pick = alt.selection_point(name="src", fields=["source"])
-    bars = (
-        alt.Chart(s)
-        .mark_bar(cornerRadiusEnd=3)
-        .encode(
-            y=alt.Y("source:N", sort=order, title=None),
-            x=alt.X(
-                "agreement_rate:Q",
-                title=T("quality.agreement_rate"),
-                axis=alt.Axis(format="%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
-                scale=alt.Scale(domain=[0, 1.15]),
-            ),
-            color=alt.Color("source:N", scale=SOURCE_COLOURS, legend=None),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
-            tooltip=[
-                alt.Tooltip("source:N", title=T("common.source")),
-                alt.Tooltip("agreement_text:N", title=T("quality.agreement_rate")),
-                alt.Tooltip("kappa_text:N", title=T("quality.kappa")),
-                alt.Tooltip("reading:N", title=T("quality.kappa_reading")),
-                alt.Tooltip("judged_text:N", title=T("quality.leads_judged")),
-                alt.Tooltip("mql_rejected_text:N", title=T("quality.mql_rejected")),
-                alt.Tooltip("non_mql_accepted_text:N", title=T("quality.non_mql_accepted")),
-            ],
-        )
-        .add_params(pick)
-    )
-    labels = (
-        alt.Chart(s)
-        .mark_text(align="left", dx=6, fontSize=15)
-        .encode(y=alt.Y("source:N", sort=order), x="agreement_rate:Q", text="bar_text:N")
-    )
+
+def source_section(ctx: ui.Context) -> None:
+    """Agreement per source: clickable bars (a click lists that source's disagreements)."""
+    T = ctx.t
+    st.subheader(T("quality.by_source_title"))
+    st.caption(T("quality.by_source_caption"))
+    by_source = ui.metric(ctx, "disagreement", by="source")
+    if not ui.usable(ctx, by_source):
+        return
+    rows = source_rows(ctx, by_source.frame)
+    colours = charts.colour_scale([*ctx.facts.sources, T("common.none_value")])
+    chart = quality_charts.agreement_by_source(rows, T, colours=colours, select=True)
+    height = max(260, 38 * rows.height)
     clicked = ui.chart(
-        ctx,
-        bars + labels,
-        "agreement-by-source",
-        key="source-chart",
-        height=max(260, 38 * len(order)),
-        select=True,
+        ctx, chart, "agreement-by-source", key="source-chart", height=height, select=True
     )
     st.caption(T("quality.by_source_click"))
     if clicked and clicked.get("source"):
@@ -437,22 +215,7 @@ if ui.usable(ctx, by_source):
         )
     ui.table(
         ctx,
-        s.select(
-            pl.col("source").alias(T("common.source")),
-            pl.col("leads_judged").alias(T("quality.leads_judged")),
-            pl.col("agreement_rate").alias(T("quality.agreement_rate")),
-            pl.col("cohens_kappa").alias(T("quality.kappa")),
-            pl.col("reading").alias(T("quality.kappa_reading")),
-            pl.col("agree_qualified").alias(T("quality.agree_qualified")),
-            pl.col("agree_unqualified").alias(T("quality.agree_unqualified")),
-            pl.col("mql_rejected").alias(T("quality.mql_rejected")),
-            pl.col("non_mql_accepted").alias(T("quality.non_mql_accepted")),
-            pl.col("never_worked_mqls").alias(T("quality.never_worked_mqls")),
-            pl.col("false_rejections").alias(T("quality.false_rejections")),
-            pl.col("false_rejection_revenue").alias(T("quality.false_rejection_revenue")),
-            pl.col("missed_leads").alias(T("quality.missed_leads")),
-            pl.col("missed_revenue").alias(T("quality.missed_revenue")),
-        ),
+        rows.select(pl.col(c).alias(T(key)) for c, key in SOURCE_TABLE),
         "agreement-by-source",
         key="source-table",
         column_config={
@@ -464,16 +227,13 @@ if ui.usable(ctx, by_source):
     ui.how_computed(ctx, by_source, by="source")
 
 
-# ----------------------------------------------------------------------------- lead lists
-# the disagreement columns that count and price each lead list
-TOTALS = {
-    "false_rejections": ("false_rejections", "false_rejection_revenue"),
-    "missed_leads": ("missed_leads", "missed_revenue"),
-}
-
-
-def lead_table(name: str, columns: dict[str, str], dates: tuple[str, ...], key: str) -> None:
+def lead_table(
+    ctx: ui.Context, name: str, columns: dict[str, str], dates: tuple[str, ...], key: str
+) -> None:
     """A lead list metric as a table, with its total count and revenue above it."""
+    T = ctx.t
+    st.subheader(T(f"quality.{name}_title"))
+    st.caption(T(f"quality.{name}_caption"))
     shown = ui.metric(ctx, name)
     if not ui.usable(ctx, shown):
         if shown.ok:
@@ -487,12 +247,12 @@ def lead_table(name: str, columns: dict[str, str], dates: tuple[str, ...], key: 
         T(
             f"quality.{name}_total",
             n=fmt_int(totals[n_col], ctx.lang),
-            amount=money(totals[revenue_col]),
+            amount=money(ctx, totals[revenue_col]),
         )
     )
     labels = {c: T(label) for c, label in columns.items()}
     config: dict[str, object] = {
-        labels[c]: datetime_column(labels[c]) for c in dates if c in labels
+        labels[c]: datetime_column(ctx, labels[c]) for c in dates if c in labels
     }
     config[labels["lead_id"]] = st.column_config.TextColumn(labels["lead_id"], pinned=True)
     if "days_rejected_to_won" in labels:
@@ -508,130 +268,57 @@ def lead_table(name: str, columns: dict[str, str], dates: tuple[str, ...], key: 
     ui.how_computed(ctx, shown)
 
 
-st.subheader(T("quality.false_rejections_title"))
-st.caption(T("quality.false_rejections_caption"))
-lead_table(
-    "false_rejections",
-    {
-        "lead_id": "quality.col_lead",
-        "source": "common.source",
-        "campaign": "common.campaign",
-        "owner": "common.owner",
-        "lead_score": "quality.col_score",
-        "rejected_at": "quality.col_rejected_at",
-        "rejection_reason": "quality.col_reason",
-        "first_won_at": "quality.col_first_won_at",
-        "won_revenue": "common.won_revenue",
-        "days_rejected_to_won": "quality.col_days_to_won",
-    },
-    ("rejected_at", "first_won_at"),
-    key="false-rejections",
-)
-
-st.subheader(T("quality.missed_leads_title"))
-st.caption(T("quality.missed_leads_caption"))
-lead_table(
-    "missed_leads",
-    {
-        "lead_id": "quality.col_lead",
-        "source": "common.source",
-        "campaign": "common.campaign",
-        "owner": "common.owner",
-        "lead_score": "quality.col_score",
-        "created_at": "quality.col_created_at",
-        "first_won_at": "quality.col_first_won_at",
-        "won_revenue": "common.won_revenue",
-    },
-    ("created_at", "first_won_at"),
-    key="missed-leads",
-)
-
-# ----------------------------------------------------------------------------- reasons
-st.subheader(T("quality.reasons_title"))
-st.caption(T("quality.reasons_caption"))
-reasons = ui.metric(ctx, "rejection_reasons", by="source")
-if ui.usable(ctx, reasons):
-    NO_REASON = "(no reason given)"
-    r = reasons.frame.pipe(
-        ui.with_text,
-        pl.col("dimension").fill_null(NONE).alias("source"),
-        pl.when(pl.col("rejection_reason") == NO_REASON)
-        .then(pl.lit(T("quality.no_reason")))
-        .otherwise(pl.col("rejection_reason"))
-        .alias("reason"),
-        text_col("rejected", lambda v: fmt_int(v, ctx.lang), "rejected_text"),
-        text_col("share", lambda v: fmt_pct(v, ctx.lang), "share_text"),
-    )
-    # reasons in order of how often they occur overall, so the stacks read alike
-    reason_order = (
-        r.unique("reason").sort(["reason_rejected", "reason"], descending=[True, False])
-    )["reason"].to_list()
-    src_order = (
-        r.unique("source").sort(["dimension_rejected", "source"], descending=[True, False])
-    )["source"].to_list()
-    r = r.with_columns(
-        pl.col("reason")
-        .replace_strict({v: i for i, v in enumerate(reason_order)}, return_dtype=pl.Int32)
-        .alias("reason_rank")
-    )
-    pick = alt.selection_point(name="reason", fields=["source", "rejection_reason"])
-    stack = (
-        alt.Chart(r)
-        .mark_bar()
-        .encode(
-            y=alt.Y("source:N", sort=src_order, title=None),
-            x=alt.X(
-                "share:Q",
-                stack="normalize",
-                title=T("quality.share_of_rejections"),
-                axis=alt.Axis(format="%"),
-            ),
-            color=alt.Color(
-                "reason:N",
-                sort=reason_order,
-                scale=alt.Scale(domain=reason_order, range=list(charts.PALETTE)),
-                legend=alt.Legend(title=T("quality.col_reason"), orient="right"),
-            ),
-            order=alt.Order("reason_rank:Q"),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
-            tooltip=[
-                alt.Tooltip("source:N", title=T("common.source")),
-                alt.Tooltip("reason:N", title=T("quality.col_reason")),
-                alt.Tooltip("rejected_text:N", title=T("quality.rejected_leads")),
-                alt.Tooltip("share_text:N", title=T("quality.share_of_source_rejections")),
-            ],
-        )
-        .add_params(pick)
-    )
-    clicked = ui.chart(
+def lead_lists(ctx: ui.Context) -> None:
+    """The two costly lists: rejected then won, and never MQL but won."""
+    lead_table(
         ctx,
-        stack,
-        "rejection-reasons-by-source",
-        key="reasons-chart",
-        height=max(220, 34 * len(src_order)),
-        select=True,
+        "false_rejections",
+        FALSE_REJECTION_COLUMNS,
+        ("rejected_at", "first_won_at"),
+        key="false-rejections",
+    )
+    lead_table(
+        ctx, "missed_leads", MISSED_LEAD_COLUMNS, ("created_at", "first_won_at"), key="missed-leads"
+    )
+
+
+def reason_leads(ctx: ui.Context, src: str, reason: str) -> None:
+    """The handed-off leads of ``src`` that sales rejected for ``reason``."""
+    cleaned = pl.col("rejection_reason").str.strip_chars()
+    same_reason = cleaned.is_null() | (cleaned == "") if reason == NO_REASON else cleaned == reason
+    shown = ctx.t("quality.no_reason") if reason == NO_REASON else reason
+    ui.leads_behind(
+        ctx,
+        f"{src} · {shown}",
+        lambda fr: fr.filter(
+            ui.source_is(ctx, src) & pl.col("is_rejected") & pl.col("is_handed_off") & same_reason
+        ),
+        key="reason-leads",
+    )
+
+
+def reasons_section(ctx: ui.Context) -> None:
+    """Why sales rejects each source's leads: stacked bars (a click lists the leads)."""
+    T = ctx.t
+    st.subheader(T("quality.reasons_title"))
+    st.caption(T("quality.reasons_caption"))
+    reasons = ui.metric(ctx, "rejection_reasons", by="source")
+    if not ui.usable(ctx, reasons):
+        return
+    rows, reason_order, source_order = reason_rows(ctx, reasons.frame)
+    chart = quality_charts.reasons_by_source(
+        rows, T, reason_order=reason_order, source_order=source_order, select=True
+    )
+    height = max(220, 34 * len(source_order))
+    clicked = ui.chart(
+        ctx, chart, "rejection-reasons-by-source", key="reasons-chart", height=height, select=True
     )
     st.caption(T("common.click_to_drill"))
     if clicked and clicked.get("source") and clicked.get("rejection_reason"):
-        src, reason = clicked["source"], clicked["rejection_reason"]
-        cleaned = pl.col("rejection_reason").str.strip_chars()
-        same_reason = (
-            cleaned.is_null() | (cleaned == "") if reason == NO_REASON else cleaned == reason
-        )
-        ui.leads_behind(
-            ctx,
-            f"{src} · {T('quality.no_reason') if reason == NO_REASON else reason}",
-            lambda fr: fr.filter(
-                ui.source_is(ctx, src)
-                & pl.col("is_rejected")
-                & pl.col("is_handed_off")
-                & same_reason
-            ),
-            key="reason-leads",
-        )
+        reason_leads(ctx, clicked["source"], clicked["rejection_reason"])
     ui.table(
         ctx,
-        r.select(
+        rows.select(
             pl.col("source").alias(T("common.source")),
             pl.col("rank").alias(T("quality.rank")),
             pl.col("reason").alias(T("quality.col_reason")),
@@ -650,3 +337,22 @@ if ui.usable(ctx, reasons):
         height=300,
     )
     ui.how_computed(ctx, reasons, by="source")
+
+
+def render() -> None:
+    """The page: its title, then each section in order (or where to load data first)."""
+    ctx = ui.current()
+    st.title(ctx.t("pages.quality"))
+    st.caption(ctx.t("quality.question"))
+    if not ctx.has_leads:
+        st.info(ctx.t("common.no_workspace"))
+        st.stop()
+    headline(ctx)
+    matrix_section(ctx)
+    trend_section(ctx)
+    source_section(ctx)
+    lead_lists(ctx)
+    reasons_section(ctx)
+
+
+render()
