@@ -1,6 +1,8 @@
 -- disagreement: how often marketing's verdict (MQL or not) and sales's verdict (accepted or
 -- rejected) agree, with Cohen's kappa, plus the costly disagreements: MQLs sales never
 -- worked, rejected leads that later won (false rejections) and non-MQLs that won (missed).
+-- Beside kappa, two agreement figures that a skewed prevalence does not drag to 0: Gwet's
+-- AC1 and PABAK (prevalence- and bias-adjusted kappa).
 with
 
 leads as (
@@ -67,7 +69,10 @@ counts as (
 
 -- Cohen's kappa on the 2x2 table of judged leads:
 -- observed agreement p_o = (agree_qualified + agree_unqualified) / n,
--- expected agreement p_e = P(MQL) * P(accepted) + P(not MQL) * P(rejected)
+-- expected agreement p_e = P(MQL) * P(accepted) + P(not MQL) * P(rejected).
+-- Gwet's AC1 takes chance as p_g = 2 pi (1 - pi), pi the mean share of "yes" verdicts
+-- (MQL, accepted) of the two teams: unlike kappa it stays high when both teams say "no"
+-- to most leads and agree on it (kappa's paradox of a skewed prevalence).
 kappa as (
     select
         *,
@@ -75,7 +80,9 @@ kappa as (
         (
             (agree_qualified + mql_rejected)::double * (agree_qualified + non_mql_accepted)
             + (agree_unqualified + non_mql_accepted)::double * (agree_unqualified + mql_rejected)
-        ) / nullif(leads_judged::double * leads_judged, 0) as p_e
+        ) / nullif(leads_judged::double * leads_judged, 0) as p_e,
+        (2e0 * agree_qualified + mql_rejected + non_mql_accepted)
+            / nullif(2e0 * leads_judged, 0) as pi_yes
     from counts
 ),
 
@@ -89,6 +96,9 @@ final as (
         non_mql_accepted,
         p_o as agreement_rate,
         case when p_e < 1 then (p_o - p_e) / (1 - p_e) end as cohens_kappa,
+        -- chance agreement 2 pi (1 - pi) is at most 1/2, so AC1 is defined whenever p_o is
+        (p_o - 2e0 * pi_yes * (1 - pi_yes)) / (1 - 2e0 * pi_yes * (1 - pi_yes)) as gwet_ac1,
+        2e0 * p_o - 1 as pabak,
         never_worked_mqls,
         false_rejections,
         false_rejection_revenue,
@@ -108,6 +118,8 @@ empty as (
         0::bigint as non_mql_accepted,
         null::double as agreement_rate,
         null::double as cohens_kappa,
+        null::double as gwet_ac1,
+        null::double as pabak,
         0::bigint as never_worked_mqls,
         0::bigint as false_rejections,
         case when getvariable('money_known') then 0::double end as false_rejection_revenue,

@@ -104,7 +104,7 @@ def test_quality_headline_equals_the_disagreement_metric(monkeypatch, sample_wor
     row = _metric(sample_workspace, "disagreement", FILTERS).row(0, named=True)
     shown = {m.label: m.value for m in at.metric}
     assert shown["Agreement rate"] == fmt_pct(row["agreement_rate"])
-    assert shown["Cohen's kappa"] == fmt_number(row["cohens_kappa"], "en", 2)
+    assert shown["Agreement beyond chance"] == fmt_number(row["gwet_ac1"], "en", 2)
     assert shown["False rejections"] == fmt_int(row["false_rejections"])
     assert shown["Missed leads"] == fmt_int(row["missed_leads"])
     assert row["leads_judged"] > 0
@@ -124,14 +124,37 @@ def test_quality_lead_list_totals_equal_their_metrics(monkeypatch, sample_worksp
         assert total in text, name
 
 
-def test_quality_kappa_is_read_in_plain_words(monkeypatch, sample_workspace) -> None:
+def test_quality_agreement_beyond_chance_is_read_in_plain_words(
+    monkeypatch, sample_workspace
+) -> None:
     at = _app(monkeypatch, sample_workspace, "quality.py", lang="vi")
-    kappa = next(m for m in at.metric if m.label == t("quality.kappa", "vi"))
+    ac1 = next(m for m in at.metric if m.label == t("quality.ac1", "vi"))
     readings = {
         t(f"quality.kappa_{k}", "vi")
         for k in ("poor", "slight", "fair", "moderate", "substantial", "almost_perfect")
     }
-    assert kappa.proto.delta in readings
+    assert ac1.proto.delta in readings
+
+
+def test_quality_leads_with_the_money_and_explains_kappa(monkeypatch, sample_workspace) -> None:
+    # before: the page opened on Cohen's kappa "-0.02, no better than chance", for every
+    # source, even at 80% agreement; now the money at stake comes first, then agreement
+    # beyond chance as Gwet's AC1 (from the metric), and kappa with why it reads near 0
+    at = _filtered(monkeypatch, sample_workspace, "quality.py")
+    labels = [m.label for m in at.metric][:4]
+    assert labels == [
+        t("quality.false_rejections", "en"),
+        t("quality.missed_leads", "en"),
+        t("quality.agreement_rate", "en"),
+        t("quality.ac1", "en"),
+    ]
+    [row] = _metric(sample_workspace, "disagreement", FILTERS).to_dicts()
+    ac1 = next(m for m in at.metric if m.label == t("quality.ac1", "en"))
+    assert ac1.value == fmt_number(row["gwet_ac1"], "en", 2)
+    captions = " ".join(c.value for c in at.caption)
+    assert t("quality.kappa_note", "en", kappa=fmt_number(row["cohens_kappa"], "en", 2)) in (
+        captions
+    )
 
 
 def test_quality_page_says_what_to_upload_with_leads_only(monkeypatch, leads_only) -> None:

@@ -49,53 +49,57 @@ def _headline_metric(
 
 
 def headline(ctx: ui.Context) -> None:
-    """The four headline figures and the sentence that reads them."""
+    """The four headline figures (the money at stake first) and the sentence that reads them."""
     T = ctx.t
     overall = ui.metric(ctx, "disagreement")
     if not ui.usable(ctx, overall):
         return
     row = overall.frame.row(0, named=True)
-    kappa = row["cohens_kappa"]
+    kappa, ac1 = row["cohens_kappa"], row["gwet_ac1"]
+    # the money at stake first: that is what the meeting argues about
     cols = st.columns(4)
     _headline_metric(
         cols[0],
-        T("quality.agreement_rate"),
-        fmt_pct(row["agreement_rate"], ctx.lang),
-        T("quality.of_judged", n=fmt_int(row["leads_judged"], ctx.lang)),
-        T("quality.agreement_help"),
-    )
-    _headline_metric(
-        cols[1],
-        T("quality.kappa"),
-        fmt_number(kappa, ctx.lang, 2),
-        kappa_reading(ctx, kappa),
-        T("quality.kappa_help"),
-    )
-    _headline_metric(
-        cols[2],
         T("quality.false_rejections"),
         fmt_int(row["false_rejections"], ctx.lang),
         T("quality.won_after", amount=money_short(ctx, row["false_rejection_revenue"])),
         T("quality.false_rejections_help"),
     )
     _headline_metric(
-        cols[3],
+        cols[1],
         T("quality.missed_leads"),
         fmt_int(row["missed_leads"], ctx.lang),
         T("quality.won_anyway", amount=money_short(ctx, row["missed_revenue"])),
         T("quality.missed_leads_help"),
     )
-    if kappa is not None:
+    _headline_metric(
+        cols[2],
+        T("quality.agreement_rate"),
+        fmt_pct(row["agreement_rate"], ctx.lang),
+        T("quality.of_judged", n=fmt_int(row["leads_judged"], ctx.lang)),
+        T("quality.agreement_help"),
+    )
+    _headline_metric(
+        cols[3],
+        T("quality.ac1"),
+        fmt_number(ac1, ctx.lang, 2),
+        kappa_reading(ctx, ac1),
+        T("quality.ac1_help", kappa=fmt_number(kappa, ctx.lang, 2)),
+    )
+    if ac1 is not None:
         st.markdown(
             T(
                 "quality.headline_sentence",
                 rate=fmt_pct(row["agreement_rate"], ctx.lang),
                 n=fmt_int(row["leads_judged"], ctx.lang),
-                kappa=fmt_number(kappa, ctx.lang, 2),
-                reading=kappa_reading(ctx, kappa).lower(),
+                ac1=fmt_number(ac1, ctx.lang, 2),
+                reading=kappa_reading(ctx, ac1).lower(),
                 never=fmt_int(row["never_worked_mqls"], ctx.lang),
             )
         )
+    if kappa is not None:
+        # kappa is what a statistician will ask for; beside it, why it reads near 0 here
+        st.caption(T("quality.kappa_note", kappa=fmt_number(kappa, ctx.lang, 2)))
     ui.how_computed(ctx, overall)
 
 

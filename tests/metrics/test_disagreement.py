@@ -36,6 +36,10 @@ def test_agreement_and_kappa_worked_by_hand(verdicts_ws: Path) -> None:
         "non_mql_accepted": 2,
         "agreement_rate": pytest.approx(3 / 7),
         "cohens_kappa": pytest.approx(-1 / 6),
+        # pi = (4/7 + 4/7) / 2 = 4/7; chance = 2 (4/7)(3/7) = 24/49;
+        # AC1 = (21/49 - 24/49) / (25/49) = -3/25; PABAK = 2 (3/7) - 1 = -1/7
+        "gwet_ac1": pytest.approx(-3 / 25),
+        "pabak": pytest.approx(-1 / 7),
         "never_worked_mqls": 1,
         "false_rejections": 1,
         "false_rejection_revenue": 200.0,
@@ -75,18 +79,25 @@ def test_kappa_is_one_for_perfect_agreement_and_empty_when_chance_explains_all(
     assert list(out) == ["Constant", "Opposite", "Perfect", "Same", "Unworked"]
     # Perfect: p_o = 1, p_e = 1/2 -> 1
     assert (out["Perfect"]["agreement_rate"], out["Perfect"]["cohens_kappa"]) == (1.0, 1.0)
-    # Same: both always say yes: p_o = 1 and p_e = 1 -> kappa undefined
+    # Same: both always say yes: p_o = 1 and p_e = 1 -> kappa undefined; AC1's chance
+    # 2 pi (1 - pi) is 0 with pi = 1, so AC1 = 1: full agreement reads as full agreement
     assert out["Same"]["agreement_rate"] == 1.0
     assert out["Same"]["cohens_kappa"] is None
+    assert (out["Same"]["gwet_ac1"], out["Same"]["pabak"]) == (1.0, 1.0)
     # Constant: marketing always says MQL: p_o = 2/3 = p_e -> kappa 0 (no information)
     assert out["Constant"]["agreement_rate"] == pytest.approx(2 / 3)
     assert out["Constant"]["cohens_kappa"] == pytest.approx(0.0)
+    # a = 2, b = 1, c = d = 0: pi = (3/3 + 2/3) / 2 = 5/6, chance = 2 (5/6)(1/6) = 5/18,
+    # AC1 = (2/3 - 5/18) / (13/18) = 7/13; PABAK = 2 (2/3) - 1 = 1/3
+    assert out["Constant"]["gwet_ac1"] == pytest.approx(7 / 13)
+    assert out["Constant"]["pabak"] == pytest.approx(1 / 3)
     # Opposite: always disagree: p_o = 0, p_e = 1/2 -> -1
     assert out["Opposite"]["cohens_kappa"] == pytest.approx(-1.0)
     # Unworked: nobody judged -> rates empty, the MQL is a never-worked MQL
     assert out["Unworked"]["leads_judged"] == 0
     assert out["Unworked"]["agreement_rate"] is None
     assert out["Unworked"]["cohens_kappa"] is None
+    assert out["Unworked"]["gwet_ac1"] is None and out["Unworked"]["pabak"] is None
     assert out["Unworked"]["never_worked_mqls"] == 1
 
 

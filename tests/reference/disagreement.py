@@ -41,6 +41,22 @@ def kappa(a: int, b: int, c: int, d: int) -> float | None:
     return (p_o - p_e) / (1 - p_e)
 
 
+def gwet_ac1(a: int, b: int, c: int, d: int) -> float | None:
+    """Gwet's AC1 of a 2x2 table (same cells as ``kappa``): chance is 2 pi (1 - pi)."""
+    n = a + b + c + d
+    if n == 0:
+        return None
+    pi = ((a + b) / n + (a + c) / n) / 2  # mean share of "yes" of the two raters
+    chance = 2 * pi * (1 - pi)
+    return ((a + d) / n - chance) / (1 - chance)
+
+
+def pabak(a: int, b: int, c: int, d: int) -> float | None:
+    """Prevalence- and bias-adjusted kappa: kappa with both chance rates at 1/2."""
+    n = a + b + c + d
+    return None if n == 0 else ((a + d) / n - 0.5) / 0.5
+
+
 def disagreement(
     t: dict[str, pl.DataFrame],
     settings: dict[str, Any] | None = None,
@@ -88,6 +104,8 @@ def disagreement(
                 "non_mql_accepted": c,
                 "agreement_rate": (a + d) / n if n else None,
                 "cohens_kappa": kappa(a, b, c, d),
+                "gwet_ac1": gwet_ac1(a, b, c, d),
+                "pabak": pabak(a, b, c, d),
                 "never_worked_mqls": g.filter(
                     pl.col("is_mql") & pl.col("judgement").is_null()
                 ).height,
@@ -108,6 +126,8 @@ def disagreement(
                 **dict.fromkeys(DISAGREEMENT_COUNTS, 0),
                 "agreement_rate": None,
                 "cohens_kappa": None,
+                "gwet_ac1": None,
+                "pabak": None,
                 "false_rejection_revenue": money_or_unknown(t, s, 0.0),
                 "missed_revenue": money_or_unknown(t, s, 0.0),
             }
@@ -121,6 +141,8 @@ def disagreement(
         "non_mql_accepted": pl.Int64,
         "agreement_rate": pl.Float64,
         "cohens_kappa": pl.Float64,
+        "gwet_ac1": pl.Float64,
+        "pabak": pl.Float64,
         "never_worked_mqls": pl.Int64,
         "false_rejections": pl.Int64,
         "false_rejection_revenue": pl.Float64,
