@@ -37,15 +37,15 @@ ALL = "(all)"
 FIRST_HOUR_EDGE = 2.5
 # the log axis of the scatter: where its ticks go (minutes) and how each is written
 SCATTER_TICKS = (
-    (1, "unit_min", 1),
-    (5, "unit_min", 5),
-    (15, "unit_min", 15),
-    (60, "unit_h", 1),
-    (240, "unit_h", 4),
-    (1440, "unit_d", 1),
-    (4320, "unit_d", 3),
-    (10080, "unit_d", 7),
-    (43200, "unit_d", 30),
+    (1, "followup.unit_min", 1),
+    (5, "followup.unit_min", 5),
+    (15, "followup.unit_min", 15),
+    (60, "followup.unit_h", 1),
+    (240, "followup.unit_h", 4),
+    (1440, "followup.unit_d", 1),
+    (4320, "followup.unit_d", 3),
+    (10080, "followup.unit_d", 7),
+    (43200, "followup.unit_d", 30),
 )
 
 
@@ -56,12 +56,8 @@ class Words:
     lang: str
 
     def t(self, key: str, /, **values: object) -> str:
-        """A follow-up message (``followup.KEY``) in this language."""
-        return t(f"followup.{key}", self.lang, **values)
-
-    def common(self, key: str, /, **values: object) -> str:
-        """A message shared by every page (``common.KEY``) in this language."""
-        return t(f"common.{key}", self.lang, **values)
+        """The message ``key`` (e.g. ``followup.scatter_x``) in this language."""
+        return t(key, self.lang, **values)
 
     def pct(self, value: float | None) -> str:
         """A share, as this language writes it."""
@@ -82,14 +78,14 @@ class Words:
     def bucket(self, bucket: str | None) -> str:
         """A speed bucket's label."""
         key = BUCKETS.get(bucket or "")
-        return self.t(key) if key else (bucket or self.common("none_value"))
+        return self.t(f"followup.{key}") if key else (bucket or self.t("common.none_value"))
 
     def owner(self, owner: str | None) -> str:
         """An owner as shown (the team row and leads without owner translated)."""
         if owner == ALL:
-            return self.t("team")
+            return self.t("followup.team")
         if owner is None or owner == NO_OWNER:
-            return self.t("no_owner")
+            return self.t("followup.no_owner")
         return owner
 
 
@@ -140,7 +136,7 @@ def _speed_x(s: pl.DataFrame, words: Words) -> alt.X:
     labels = ", ".join(f"{o}: '{b}'" for o, b in zip(s["bucket_order"], s["bucket"], strict=True))
     return alt.X(
         "bucket_order:Q",
-        title=words.t("time_to_first_touch"),
+        title=words.t("followup.time_to_first_touch"),
         scale=alt.Scale(domain=[0.5, 6.5], nice=False),
         axis=alt.Axis(
             values=list(range(1, 7)),
@@ -154,11 +150,11 @@ def _speed_x(s: pl.DataFrame, words: Words) -> alt.X:
 
 def _speed_tooltip(words: Words) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("bucket:N", title=words.t("speed_bucket")),
-        alt.Tooltip("leads_text:N", title=words.common("handed_off")),
-        alt.Tooltip("share_text:N", title=words.common("share")),
-        alt.Tooltip("sql_rate_text:N", title=words.t("sql_rate")),
-        alt.Tooltip("win_rate_text:N", title=words.t("win_rate")),
+        alt.Tooltip("bucket:N", title=words.t("followup.speed_bucket")),
+        alt.Tooltip("leads_text:N", title=words.t("common.handed_off")),
+        alt.Tooltip("share_text:N", title=words.t("common.share")),
+        alt.Tooltip("sql_rate_text:N", title=words.t("followup.sql_rate")),
+        alt.Tooltip("win_rate_text:N", title=words.t("followup.win_rate")),
     ]
 
 
@@ -191,7 +187,7 @@ def speed_leads(
         .mark_bar(width=40, cornerRadiusEnd=3)
         .encode(
             x=x,
-            y=alt.Y("leads:Q", title=words.common("handed_off"), axis=alt.Axis(format="~s")),
+            y=alt.Y("leads:Q", title=words.t("common.handed_off"), axis=alt.Axis(format="~s")),
             color=alt.condition(
                 alt.datum.speed_bucket == "never", alt.value(charts.BAD), alt.value(charts.PRIMARY)
             ),
@@ -219,7 +215,7 @@ def speed_sql_rate(
         .mark_bar(width=40, cornerRadiusEnd=3)
         .encode(
             x=x,
-            y=alt.Y("sql_rate:Q", title=words.t("sql_rate"), axis=alt.Axis(format="%")),
+            y=alt.Y("sql_rate:Q", title=words.t("followup.sql_rate"), axis=alt.Axis(format="%")),
             color=alt.condition(
                 alt.datum.within_hour, alt.value(charts.GOOD), alt.value(charts.NEUTRAL)
             ),
@@ -236,7 +232,7 @@ def speed_sql_rate(
         .mark_text(
             align="left", dx=6, dy=4, baseline="top", fontSize=14, color="#333333", lineBreak="\n"
         )
-        .encode(x="x:Q", y=alt.value(0), text=alt.value(words.t("hbr_annotation")))
+        .encode(x="x:Q", y=alt.value(0), text=alt.value(words.t("followup.hbr_annotation")))
     )
     return _framed(bars + text + _first_hour_rule() + note, width, title)
 
@@ -270,7 +266,7 @@ def attempts(
     )
     x = alt.X(
         "attempts_order:Q",
-        title=words.t("attempts_axis"),
+        title=words.t("followup.attempts_axis"),
         scale=alt.Scale(domain=[-0.6, 10.6], nice=False),
         axis=alt.Axis(
             values=list(range(11)),
@@ -284,15 +280,15 @@ def attempts(
         .mark_bar(width=40, cornerRadiusEnd=3)
         .encode(
             x=x,
-            y=alt.Y("leads:Q", title=words.common("handed_off"), axis=alt.Axis(format="~s")),
+            y=alt.Y("leads:Q", title=words.t("common.handed_off"), axis=alt.Axis(format="~s")),
             color=alt.condition(
                 alt.datum.too_few, alt.value(charts.BAD), alt.value(charts.PRIMARY)
             ),
             tooltip=[
-                alt.Tooltip("attempts:N", title=words.t("attempts")),
-                alt.Tooltip("leads_text:N", title=words.common("handed_off")),
-                alt.Tooltip("share_text:N", title=words.common("share")),
-                alt.Tooltip("sql_rate_text:N", title=words.t("sql_rate")),
+                alt.Tooltip("attempts:N", title=words.t("followup.attempts")),
+                alt.Tooltip("leads_text:N", title=words.t("common.handed_off")),
+                alt.Tooltip("share_text:N", title=words.t("common.share")),
+                alt.Tooltip("sql_rate_text:N", title=words.t("followup.sql_rate")),
             ],
         )
     )
@@ -310,7 +306,7 @@ def _attempt_lines(words: Words, team_mean: float | None) -> alt.LayerChart:
     refs: list[dict[str, Any]] = [
         {
             "x": BENCHMARK_ATTEMPTS,
-            "label": words.t("benchmark_label", n=words.num(BENCHMARK_ATTEMPTS)),
+            "label": words.t("followup.benchmark_label", n=words.num(BENCHMARK_ATTEMPTS)),
             "kind": "benchmark",
         }
     ]
@@ -318,7 +314,7 @@ def _attempt_lines(words: Words, team_mean: float | None) -> alt.LayerChart:
         refs.append(
             {
                 "x": float(team_mean),
-                "label": words.t("team_mean_label", n=words.num(team_mean)),
+                "label": words.t("followup.team_mean_label", n=words.num(team_mean)),
                 "kind": "team",
             }
         )
@@ -360,12 +356,12 @@ def conversion(
         )
         .pipe(
             texts,
-            rate_name=("rate_key", lambda k: words.t(f"conv_{k}")),
+            rate_name=("rate_key", lambda k: words.t(f"followup.conv_{k}")),
             rate_text=("rate", words.pct),
             reaching_text=("leads_reaching", words.n),
         )
     )
-    names = [words.t("conv_sql_rate"), words.t("conv_connect_rate")]
+    names = [words.t("followup.conv_sql_rate"), words.t("followup.conv_connect_rate")]
     colour = alt.Color(
         "rate_name:N",
         scale=alt.Scale(domain=names, range=[charts.GOOD, charts.PRIMARY]),
@@ -373,16 +369,16 @@ def conversion(
     )
     x = alt.X(
         "attempt_number:Q",
-        title=words.t("attempt_number"),
+        title=words.t("followup.attempt_number"),
         scale=alt.Scale(domain=[1, 10], nice=False),
         axis=alt.Axis(values=list(range(1, 11)), format="d"),
     )
-    y = alt.Y("rate:Q", title=words.common("rate"), axis=alt.Axis(format="%"))
+    y = alt.Y("rate:Q", title=words.t("common.rate"), axis=alt.Axis(format="%"))
     tooltip = [
-        alt.Tooltip("attempt_number:Q", title=words.t("attempt_number")),
-        alt.Tooltip("rate_name:N", title=words.common("rate")),
-        alt.Tooltip("rate_text:N", title=words.t("value")),
-        alt.Tooltip("reaching_text:N", title=words.t("leads_reaching")),
+        alt.Tooltip("attempt_number:Q", title=words.t("followup.attempt_number")),
+        alt.Tooltip("rate_name:N", title=words.t("common.rate")),
+        alt.Tooltip("rate_text:N", title=words.t("followup.value")),
+        alt.Tooltip("reaching_text:N", title=words.t("followup.leads_reaching")),
     ]
     lines = alt.Chart(long).mark_line(strokeWidth=3).encode(x=x, y=y, color=colour)
     points = (
@@ -396,15 +392,23 @@ def conversion(
 
 
 # ----------------------------------------------------------------------------- per rep
+def _reps_with_first_touch(frame: pl.DataFrame) -> pl.DataFrame:
+    """The reps of ``followup_by_owner`` (not the team row) the scatter can place."""
+    return frame.filter((pl.col("owner") != ALL) & (pl.col("median_minutes_to_first_touch") > 0))
+
+
+def has_reps(frame: pl.DataFrame) -> bool:
+    """True when :func:`reps_scatter` has at least one rep to draw."""
+    return _reps_with_first_touch(frame).height > 0
+
+
 def _rep_dots(frame: pl.DataFrame, words: Words, sla_hours: float) -> pl.DataFrame:
     """The reps of ``followup_by_owner`` with a first touch (not the team row), with their
     tooltip texts and how each is named beside its circle."""
-    dots = frame.filter(
-        (pl.col("owner") != ALL) & (pl.col("median_minutes_to_first_touch") > 0)
-    ).with_columns(
+    dots = _reps_with_first_touch(frame).with_columns(
         pl.when(pl.col("is_below_team"))
-        .then(pl.lit(words.t("below_team")))
-        .otherwise(pl.lit(words.t("not_below_team")))
+        .then(pl.lit(words.t("followup.below_team")))
+        .otherwise(pl.lit(words.t("followup.not_below_team")))
         .alias("below_text")
     )
     dots = dots.pipe(
@@ -444,7 +448,7 @@ def _scatter_axes(dots: pl.DataFrame, words: Words, sla_hours: float) -> tuple[a
     ticks = {m: words.t(unit, n=n) for m, unit, n in SCATTER_TICKS}
     x = alt.X(
         "median_minutes_to_first_touch:Q",
-        title=words.t("scatter_x"),
+        title=words.t("followup.scatter_x"),
         scale=alt.Scale(type="log", domain=[low, high], nice=False),
         axis=alt.Axis(
             values=[k for k in ticks if low <= k <= high],
@@ -455,7 +459,7 @@ def _scatter_axes(dots: pl.DataFrame, words: Words, sla_hours: float) -> tuple[a
     y_top = max(5.0, float(dots["mean_attempts"].max() or 0) + 0.5)  # layout
     y = alt.Y(
         "mean_attempts:Q",
-        title=words.t("scatter_y"),
+        title=words.t("followup.scatter_y"),
         scale=alt.Scale(domain=[0, y_top], nice=False),
     )
     return x, y
@@ -465,14 +469,17 @@ def _scatter_lines(words: Words, sla_hours: float) -> alt.LayerChart:
     """The SLA (a time) and the brief's benchmark (attempts) as labelled dashed lines."""
     sla = alt.Chart(
         pl.DataFrame(
-            {"x": [sla_hours * 60], "label": [words.t("sla_rule", sla=words.num(sla_hours, 0))]}
+            {
+                "x": [sla_hours * 60],
+                "label": [words.t("followup.sla_rule", sla=words.num(sla_hours, 0))],
+            }
         )
     )
     bench = alt.Chart(
         pl.DataFrame(
             {
                 "y": [BENCHMARK_ATTEMPTS],
-                "label": [words.t("benchmark_label", n=words.num(BENCHMARK_ATTEMPTS))],
+                "label": [words.t("followup.benchmark_label", n=words.num(BENCHMARK_ATTEMPTS))],
             }
         )
     )
@@ -513,7 +520,7 @@ def reps_scatter(
             y=y,
             size=alt.Size(
                 "handed_off:Q",
-                title=words.common("handed_off"),
+                title=words.t("common.handed_off"),
                 scale=alt.Scale(range=[150, 900]),
                 legend=alt.Legend(orient="right", format="~s"),
             ),
@@ -521,21 +528,21 @@ def reps_scatter(
             # rep_below_team_gap setting; the report's table marks the same reps)
             color=alt.Color(
                 "below_text:N",
-                title=words.t("sla_compliance"),
+                title=words.t("followup.sla_compliance"),
                 scale=alt.Scale(
-                    domain=[words.t("below_team"), words.t("not_below_team")],
+                    domain=[words.t("followup.below_team"), words.t("followup.not_below_team")],
                     range=[charts.BAD, charts.PRIMARY],
                 ),
                 legend=alt.Legend(orient="right"),
             ),
             tooltip=[
-                alt.Tooltip("rep:N", title=words.t("rep")),
-                alt.Tooltip("speed_text:N", title=words.t("median_first_touch")),
-                alt.Tooltip("attempts_text:N", title=words.t("mean_attempts")),
-                alt.Tooltip("handed_off_text:N", title=words.common("handed_off")),
-                alt.Tooltip("sla_text:N", title=words.t("sla_compliance")),
-                alt.Tooltip("one_text:N", title=words.t("one_attempt")),
-                alt.Tooltip("given_up_text:N", title=words.t("given_up")),
+                alt.Tooltip("rep:N", title=words.t("followup.rep")),
+                alt.Tooltip("speed_text:N", title=words.t("followup.median_first_touch")),
+                alt.Tooltip("attempts_text:N", title=words.t("followup.mean_attempts")),
+                alt.Tooltip("handed_off_text:N", title=words.t("common.handed_off")),
+                alt.Tooltip("sla_text:N", title=words.t("followup.sla_compliance")),
+                alt.Tooltip("one_text:N", title=words.t("followup.one_attempt")),
+                alt.Tooltip("given_up_text:N", title=words.t("followup.given_up")),
             ],
         )
     )
