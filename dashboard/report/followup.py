@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.charts import followup as fc
+from dashboard.charts import followup_reps
 from dashboard.charts.followup import ALL, NO_OWNER, Words
 from dashboard.i18n import fmt_duration_minutes, fmt_number
 from dashboard.report.base import (
@@ -86,8 +87,8 @@ def _reps_part(r: Report, words: Words, sla: str) -> str:
     parts = [head]
     if team:
         parts.append(_team_figures(r, team))
-    if fc.has_reps(owners.frame):
-        chart = fc.reps_scatter(
+    if followup_reps.has_reps(owners.frame):
+        chart = followup_reps.reps_scatter(
             owners.frame,
             words,
             sla_hours=float(r.settings["sla_hours"]),

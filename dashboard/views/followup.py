@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.charts import followup as fc
+from dashboard.charts import followup_reps
 from dashboard.charts.followup import ALL, BENCHMARK_ATTEMPTS, NO_OWNER, Words
 from dashboard.i18n import fmt_duration_minutes, fmt_int, fmt_number, fmt_pct
 
@@ -331,7 +332,7 @@ def _reps_section(
     )
     clicked = ui.chart(
         ctx,
-        fc.reps_scatter(by_owner.frame, words, sla_hours=sla_hours, interactive=True),
+        followup_reps.reps_scatter(by_owner.frame, words, sla_hours=sla_hours, interactive=True),
         "speed-vs-persistence",
         key="reps-scatter",
         height=480,
