@@ -27,6 +27,7 @@ FILES = sorted(
     [
         *(REPO / "dashboard" / "views").glob("*.py"),
         REPO / "dashboard" / "review.py",
+        REPO / "dashboard" / "review_periods.py",
         REPO / "dashboard" / "setting_inputs.py",
         *(REPO / "dashboard" / "report").glob("*.py"),
     ]
