@@ -11,6 +11,9 @@ Values are always bound: metric SQL uses ``$name`` parameters; staging views rea
 values as DuckDB session variables, set here with bound ``SET VARIABLE`` statements. The
 only text put into SQL are column identifiers taken from the workspace's own schema (for
 ``--by`` and the segment filter).
+
+The dataclasses a metric is described and answered with (``Metric``, ``Filters``,
+``Result``, ``Answer``) live in :mod:`dashboard.metric_types`; use them from here.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-import shlex
 import tomllib
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import polars as pl
 from dashboard import identifiers, shipped
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
+from dashboard.metric_types import Answer, Filters, Metric, Result
 
 QUERIES_DIR = shipped("queries")
 # Staging views that read session variables, in the order they are created (a view only
@@ -82,128 +83,6 @@ SEGMENT_COLUMNS = (
     "status",
     "lifecycle_stage",
 )
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A metric: its SQL, what it answers, its grain, parameters, columns and needs."""
-
-    name: str
-    sql: str
-    description: str
-    # the question it answers, by language ("en", "vi"): written once, in NAME.toml
-    questions: dict[str, str]
-    grain: str
-    # the glossary group it is listed under (docs/metrics.md)
-    family: str
-    columns: dict[str, str]
-    parameters: dict[str, Any]
-    settings: tuple[str, ...]
-    needs: tuple[str, ...]
-    supports_by: bool
-    path: Path
-
-    @property
-    def question(self) -> str:
-        """The question in English (the command line's language)."""
-        return self.questions["en"]
-
-    @property
-    def glossary_path(self) -> Path:
-        """``queries/NAME.md``: the metric's glossary entry (definition, settings, pitfalls)."""
-        return self.path.with_suffix(".md")
-
-    def glossary(self) -> str:
-        """The glossary entry's text without its title; empty when the file is missing."""
-        path = self.glossary_path
-        if not path.exists():
-            return ""
-        text = path.read_text(encoding="utf-8")
-        return re.sub(r"\A# [^\n]*\n+", "", text).strip()
-
-    @property
-    def bound_names(self) -> list[str]:
-        """The ``$name`` parameters the SQL uses, in order of first use."""
-        return list(dict.fromkeys(re.findall(r"\$([a-z_][a-z0-9_]*)", self.sql)))
-
-
-@dataclass
-class Filters:
-    """Which leads a metric looks at. Empty lists mean "all"; dates are inclusive."""
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sources: list[str] = field(default_factory=list)
-    campaigns: list[str] = field(default_factory=list)
-    owners: list[str] = field(default_factory=list)
-    segment_column: str | None = None
-    segment_values: list[str] = field(default_factory=list)
-
-    def url_params(self) -> dict[str, str | list[str]]:
-        """The filters as the dashboard's URL parameters (a link reproduces the view)."""
-        out: dict[str, str | list[str]] = {}
-        if self.date_from:
-            out["from"] = self.date_from.isoformat()
-        if self.date_to:
-            out["to"] = self.date_to.isoformat()
-        for param, values in (
-            ("source", self.sources),
-            ("campaign", self.campaigns),
-            ("owner", self.owners),
-        ):
-            if values:
-                out[param] = list(values)
-        if self.segment_column and self.segment_values:
-            out["segment"] = self.segment_column
-            out["segment_value"] = list(self.segment_values)
-        return out
-
-    def cli_args(self) -> list[str]:
-        """The filters as ``handoff metric`` arguments, each quoted for a POSIX shell.
-
-        Values are user data: quoted with :func:`shlex.quote`, so a pasted command never
-        runs a name such as ``$(rm -rf ~)``.
-        """
-        quoted = shlex.quote
-        args: list[str] = []
-        if self.date_from:
-            args += ["--from", self.date_from.isoformat()]
-        if self.date_to:
-            args += ["--to", self.date_to.isoformat()]
-        for flag, values in (
-            ("--source", self.sources),
-            ("--campaign", self.campaigns),
-            ("--owner", self.owners),
-        ):
-            for v in values:
-                args += [flag, quoted(v)]
-        if self.segment_column:
-            for v in self.segment_values:
-                args += ["--segment", quoted(f"{self.segment_column}={v}")]
-        return args
-
-    def key(self) -> tuple:
-        """A hashable key (for caches)."""
-        return (
-            self.date_from,
-            self.date_to,
-            tuple(self.sources),
-            tuple(self.campaigns),
-            tuple(self.owners),
-            self.segment_column,
-            tuple(self.segment_values),
-        )
-
-
-@dataclass
-class Result:
-    """A metric's rows, plus the SQL and the values that produced them."""
-
-    metric: Metric
-    frame: pl.DataFrame
-    sql: str
-    parameters: dict[str, Any]
-    settings: dict[str, Any]
 
 
 def _read_metric(sql_path: Path) -> Metric:
@@ -492,20 +371,6 @@ def resolve_settings(stored: dict[str, Any], overrides: dict[str, Any] | None) -
     for key, value in (overrides or {}).items():
         out[key] = settings_mod.coerce(key, value)
     return out
-
-
-@dataclass
-class Answer:
-    """A metric's rows, or what it needs: ``result`` is None exactly when ``needs`` is set."""
-
-    name: str
-    result: Result | None
-    needs: tuple[str, ...] = ()
-
-    @property
-    def frame(self) -> pl.DataFrame | None:
-        """The rows, or None when the workspace lacks an input the metric needs."""
-        return self.result.frame if self.result is not None else None
 
 
 def answer(

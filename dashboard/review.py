@@ -8,19 +8,19 @@ Pure logic over metrics (no Streamlit), shared by the Review page and the review
   the SLA), each with the revenue at stake, ranked by it. Every number comes from a metric
   in ``queries/``; every threshold is a ``callout_*`` setting.
 - :func:`compare_periods` puts the headline numbers of one month or quarter beside the
-  previous one.
+  previous one (in :mod:`dashboard.review_periods`, re-exported here).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from dashboard import metrics
+from dashboard import review_periods as _periods
 from dashboard.i18n import (
     fmt_duration_minutes,
     fmt_int,
@@ -30,7 +30,16 @@ from dashboard.i18n import (
     t,
 )
 
-GRAINS = ("month", "quarter")
+# the periods and their comparison live in review_periods; callers use them from here
+GRAINS = _periods.GRAINS
+HEADLINES = _periods.HEADLINES
+Comparison = _periods.Comparison
+Headline = _periods.Headline
+Period = _periods.Period
+compare_periods = _periods.compare_periods
+default_period = _periods.default_period
+period_of = _periods.period_of
+periods = _periods.periods
 
 # Callout kinds in the order they are looked for (ties in impact keep this order).
 KINDS = (
@@ -482,160 +491,3 @@ def _sla_pending(c: _Ctx) -> list[Callout]:
             },
         )
     ]
-
-
-# ----------------------------------------------------------------------------- periods
-@dataclass(frozen=True)
-class Period:
-    """One calendar month or quarter (both ends inclusive)."""
-
-    grain: str
-    start: dt.date
-    end: dt.date
-
-    def filters(self, base: metrics.Filters) -> metrics.Filters:
-        """``base`` with its dates replaced by this period's."""
-        return replace(base, date_from=self.start, date_to=self.end)
-
-    def previous(self) -> Period:
-        """The period just before this one."""
-        return period_of(self.start - dt.timedelta(days=1), self.grain)
-
-
-def period_of(day: dt.date, grain: str = "month") -> Period:
-    """The month or quarter containing ``day``."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-    first_month = day.month if grain == "month" else 3 * ((day.month - 1) // 3) + 1
-    start = dt.date(day.year, first_month, 1)
-    months = 1 if grain == "month" else 3
-    y, m = divmod(first_month - 1 + months, 12)
-    end = dt.date(day.year + y, m + 1, 1) - dt.timedelta(days=1)
-    return Period(grain, start, end)
-
-
-def periods(first_day: dt.date, last_day: dt.date, grain: str = "month") -> list[Period]:
-    """Every month or quarter from the one holding ``first_day`` to ``last_day``'s, newest first."""
-    out = []
-    p = period_of(last_day, grain)
-    while p.end >= first_day:
-        out.append(p)
-        p = p.previous()
-    return out
-
-
-def default_period(first_day: dt.date, last_day: dt.date, grain: str = "month") -> Period:
-    """The last complete period in the data: ``last_day``'s own if it ends that period,
-    else the one before (unless that is before the data starts)."""
-    p = period_of(last_day, grain)
-    if last_day < p.end and p.previous().end >= first_day:
-        return p.previous()
-    return p
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline number in two periods. ``kind`` is "count", "rate" (0..1) or "money"."""
-
-    key: str
-    metric: str
-    kind: str
-    current: float | None
-    previous: float | None
-
-    @property
-    def change(self) -> float | None:
-        """current − previous (for rates, in shares: 0.02 = 2 points); None if either is."""
-        if self.current is None or self.previous is None:
-            return None
-        return self.current - self.previous
-
-    @property
-    def relative_change(self) -> float | None:
-        """change / previous; None when previous is empty or zero."""
-        if self.change is None or not self.previous:
-            return None
-        return self.change / self.previous
-
-
-@dataclass
-class Comparison:
-    """This period's headline numbers beside the previous period's."""
-
-    grain: str
-    current: Period
-    previous: Period
-    headlines: list[Headline]
-    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def get(self, key: str) -> Headline:
-        """The headline called ``key``; KeyError if there is none."""
-        for h in self.headlines:
-            if h.key == key:
-                return h
-        raise KeyError(key)
-
-
-# headline key → (metric, column, kind, row picker: None = first row, else owner value)
-HEADLINES: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("leads", "overview", "leads", "count", None),
-    ("mqls", "overview", "mqls", "count", None),
-    ("acceptance_rate", "handoff", "acceptance_rate", "rate", None),
-    ("sqls", "overview", "sqls", "count", None),
-    ("won_deals", "overview", "won_deals", "count", None),
-    ("won_revenue", "overview", "won_revenue", "money", None),
-    ("sla_compliance_rate", "followup_by_owner", "sla_compliance_rate", "rate", "(all)"),
-    ("agreement_rate", "disagreement", "agreement_rate", "rate", None),
-)
-
-
-def _headline_values(
-    con: duckdb.DuckDBPyConnection, settings: dict, filters: metrics.Filters
-) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
-    resolved = metrics.resolve_settings(settings, None)
-    frames: dict[str, pl.DataFrame | None] = {}
-    missing: dict[str, tuple[str, ...]] = {}
-    out: dict[str, float | None] = {}
-    for key, name, column, _, owner in HEADLINES:
-        if name not in frames:
-            got = metrics.answer(con, name, settings=resolved, filters=filters)
-            frames[name] = got.frame
-            if got.needs:
-                missing[name] = got.needs
-        frame = frames[name]
-        if frame is None:
-            out[key] = None
-            continue
-        if owner is not None:
-            frame = frame.filter(pl.col("owner") == owner)
-        value = frame[column][0] if frame.height else None
-        out[key] = float(value) if value is not None else None
-    return out, missing
-
-
-def compare_periods(
-    con: duckdb.DuckDBPyConnection,
-    settings: dict,
-    filters: metrics.Filters,
-    grain: str = "month",
-    anchor: dt.date | None = None,
-) -> Comparison:
-    """Headline metrics of the period holding ``anchor`` and of the one before it.
-
-    ``anchor`` defaults to a day in the last complete period of the data (by lead created
-    date). The other filters (source, campaign, owner, segment) apply to both periods; their
-    dates are replaced by each period's. Headlines whose metric lacks inputs are None, and
-    ``missing`` names what they need.
-    """
-    if anchor is None:
-        first, last = con.execute(
-            "select min(created_at)::date, max(created_at)::date from leads"
-        ).fetchall()[0]
-        this = default_period(first, last, grain) if last else period_of(dt.date.today(), grain)
-    else:
-        this = period_of(anchor, grain)
-    before = this.previous()
-    now, missing = _headline_values(con, settings, this.filters(filters))
-    then, _ = _headline_values(con, settings, before.filters(filters))
-    heads = [Headline(key, name, kind, now[key], then[key]) for key, name, _, kind, _ in HEADLINES]
-    return Comparison(grain, this, before, heads, missing)

@@ -28,6 +28,8 @@ FILES = sorted(
         *(REPO / "dashboard" / "views").glob("*.py"),
         *(REPO / "dashboard" / "charts").glob("*.py"),
         REPO / "dashboard" / "review.py",
+        REPO / "dashboard" / "review_periods.py",
+        REPO / "dashboard" / "setting_inputs.py",
         *(REPO / "dashboard" / "report").glob("*.py"),
     ]
 )

@@ -12,19 +12,14 @@ import streamlit as st
 
 from dashboard import access, metrics, safe, ui
 from dashboard.errors import HandoffError
-from dashboard.health import health_report
+from dashboard.health import HealthReport, health_report
 from dashboard.i18n import fmt_int, fmt_pct
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.schema import TABLES
 from dashboard.workspace import FileSpec, Prepared
 from dashboard.writer import WorkspaceBusy
 
-ctx = ui.current()
-T = ctx.t
 NOT_USED = "—"
-
-st.title(T("pages.data"))
-st.caption(T("data.subtitle"))
 
 
 # ----------------------------------------------------------------------------- upload
@@ -61,21 +56,153 @@ def ws_read(spec: FileSpec, settings: dict[str, Any]) -> pl.DataFrame:
     return readers.read_file(spec.path, name=spec.display, limits=limits).frame
 
 
-# a viewer of a shared dashboard reads what is stored but never loads files
-if access.can_edit():
-    uploaded = st.file_uploader(
-        T("data.upload"),
-        type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet"],
-        accept_multiple_files=True,
-        help=T("data.upload_help"),
-        key="uploader",
+def uploader(ctx: ui.Context) -> list[Any] | None:
+    """The file uploader for an editor; a viewer of a shared dashboard never loads files."""
+    if access.can_edit():
+        return st.file_uploader(
+            ctx.t("data.upload"),
+            type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet"],
+            accept_multiple_files=True,
+            help=ctx.t("data.upload_help"),
+            key="uploader",
+        )
+    st.info(ctx.t("access.editor_needed_data"), icon=":material/lock:")
+    return None
+
+
+def _read_files(
+    ctx: ui.Context, paths: list[Path], edits: dict[str, tuple[str, dict[str, str]]]
+) -> list[Prepared]:
+    """Read and recognise each file with a progress bar; nothing when one cannot be read."""
+    T = ctx.t
+    try:
+        with st.status(T("data.reading"), expanded=False) as status:
+            bar = st.progress(0.0)
+            prepared = []
+            for i, p in enumerate(paths):
+                status.update(label=T("data.reading_file", file=safe.md_text(p.name)))
+                prepared.extend(_prepare([p], edits))
+                bar.progress((i + 1) / len(paths))
+            status.update(label=T("data.read_done", n=len(paths)), state="complete")
+    except HandoffError as exc:
+        st.error(safe.error_md(exc))
+        prepared = []
+    return prepared
+
+
+def _mapping_editor(ctx: ui.Context, p: Prepared) -> None:
+    """One file's table and column choices; a changed choice is kept for the next read."""
+    T = ctx.t
+    rec = p.recognition
+    left, right = st.columns([1, 2])
+    table = left.selectbox(
+        T("data.table"),
+        list(TABLES),
+        index=list(TABLES).index(rec.table),
+        key=f"table-{p.spec.display}",
     )
-else:
-    st.info(T("access.editor_needed_data"), icon=":material/lock:")
-    uploaded = None
+    file_columns = list(p.read.frame.columns)
+    rows = [
+        {
+            "canonical": c.name,
+            "their_column": rec.mapping.get(c.name, NOT_USED),
+            "required": c.required,
+            "meaning": c.description,
+        }
+        for c in TABLES[table].columns
+        if not c.personal or c.name in rec.mapping
+    ]
+    edited = right.data_editor(
+        pl.DataFrame(rows),
+        hide_index=True,
+        disabled=["canonical", "required", "meaning"],
+        column_config={
+            "canonical": st.column_config.TextColumn(T("data.canonical")),
+            "their_column": st.column_config.SelectboxColumn(
+                T("data.their_column"), options=[NOT_USED, *file_columns]
+            ),
+            "required": st.column_config.CheckboxColumn(T("data.required")),
+            "meaning": st.column_config.TextColumn(T("data.meaning")),
+        },
+        key=f"map-{p.spec.display}",
+        height=260,
+    )
+    chosen = {
+        r["canonical"]: r["their_column"]
+        for r in edited.iter_rows(named=True)
+        if r["their_column"] != NOT_USED
+    }
+    if table != rec.table or chosen != rec.mapping:
+        st.session_state["mapping_edits"][p.spec.display] = (table, chosen)
+        st.button(T("data.apply_mapping"), key=f"apply-{p.spec.display}", type="secondary")
 
 
-def _read_and_load(uploaded: list[Any], folder: Path) -> None:
+def _recognised_file(ctx: ui.Context, p: Prepared) -> None:
+    """How one file was recognised: its summary, notes, mapping and a preview."""
+    T = ctx.t
+    rec = p.recognition
+    with st.container(border=True):
+        st.markdown(
+            T(
+                "data.file_summary",
+                file=safe.md_text(p.spec.display),
+                table=rec.table,
+                crm=rec.crm,
+                rows=fmt_int(p.canonical.frame.height, ctx.lang),
+                confidence=fmt_pct(rec.confidence, ctx.lang, 0),
+            )
+        )
+        # the conversion notes already start with the reading and recognition notes
+        for note in p.canonical.notes:
+            st.caption(f":material/info: {safe.md_text(note)}")
+        _mapping_editor(ctx, p)
+        for canon, how in rec.derived.items():
+            st.caption(f"↳ `{canon}`: {safe.md_text(how)}")
+        with st.expander(T("data.preview", rows=min(20, p.canonical.frame.height))):
+            st.dataframe(p.canonical.frame.head(20), hide_index=True)
+
+
+def _load_controls(ctx: ui.Context, prepared: list[Prepared], folder: Path) -> None:
+    """Append toggle, "Load" and the mapping download; loads on "Load" and reruns after."""
+    T = ctx.t
+    append = st.toggle(T("data.append"), help=T("data.append_help"), key="append")
+    go = st.button(
+        T("data.load_button", n=len(prepared)), type="primary", key="load", width="content"
+    )
+    mapping_file = folder / "handoff-mapping.toml"
+    try:
+        mapping_mod.save_mapping(mapping_file, [p.recognition for p in prepared])
+        st.download_button(
+            T("data.save_mapping"),
+            data=mapping_file.read_bytes(),
+            file_name="handoff-mapping.toml",
+            mime="application/toml",
+            on_click="ignore",
+            icon=":material/download:",
+            key="save-mapping",
+        )
+    except HandoffError as exc:
+        st.caption(safe.error_md(exc))
+    if not (go and access.can_edit()):
+        return
+    with st.spinner(T("data.loading")):
+        try:
+            with ui.connect(read_only=False) as ws:
+                report = ws.commit(prepared, append=append)
+        except WorkspaceBusy:
+            st.error(T("common.busy") + "\n\n" + T("data.nothing_changed"))
+            report = None
+        except HandoffError as exc:
+            st.error(safe.error_md(exc) + "\n\n" + T("data.nothing_changed"))
+            report = None
+    if report is not None:
+        ui.clear_caches()
+        st.session_state.pop("mapping_edits", None)
+        st.session_state["last_load"] = report
+        st.rerun()
+
+
+def _read_and_load(ctx: ui.Context, uploaded: list[Any], folder: Path) -> None:
     """Show how the uploaded files map and load them on "Load", keeping them in ``folder``.
 
     ``folder`` exists only for this run of the page: the raw files are written there to be
@@ -89,195 +216,130 @@ def _read_and_load(uploaded: list[Any], folder: Path) -> None:
         paths.append(target)
     edits: dict[str, tuple[str, dict[str, str]]] = st.session_state.setdefault("mapping_edits", {})
     edits = {k: v for k, v in edits.items() if k in {p.name for p in paths}}
-    try:
-        with st.status(T("data.reading"), expanded=False) as status:
-            bar = st.progress(0.0)
-            prepared = []
-            for i, p in enumerate(paths):
-                status.update(label=T("data.reading_file", file=safe.md_text(p.name)))
-                prepared.extend(_prepare([p], edits))
-                bar.progress((i + 1) / len(paths))
-            status.update(label=T("data.read_done", n=len(paths)), state="complete")
-    except HandoffError as exc:
-        st.error(safe.error_md(exc))
-        prepared = []
-
+    prepared = _read_files(ctx, paths, edits)
     if prepared:
-        st.subheader(T("data.recognised"))
+        st.subheader(ctx.t("data.recognised"))
         for p in prepared:
-            rec = p.recognition
-            with st.container(border=True):
-                st.markdown(
-                    T(
-                        "data.file_summary",
-                        file=safe.md_text(p.spec.display),
-                        table=rec.table,
-                        crm=rec.crm,
-                        rows=fmt_int(p.canonical.frame.height, ctx.lang),
-                        confidence=fmt_pct(rec.confidence, ctx.lang, 0),
-                    )
-                )
-                # the conversion notes already start with the reading and recognition notes
-                for note in p.canonical.notes:
-                    st.caption(f":material/info: {safe.md_text(note)}")
-                left, right = st.columns([1, 2])
-                table = left.selectbox(
-                    T("data.table"),
-                    list(TABLES),
-                    index=list(TABLES).index(rec.table),
-                    key=f"table-{p.spec.display}",
-                )
-                file_columns = list(p.read.frame.columns)
-                rows = [
-                    {
-                        "canonical": c.name,
-                        "their_column": rec.mapping.get(c.name, NOT_USED),
-                        "required": c.required,
-                        "meaning": c.description,
-                    }
-                    for c in TABLES[table].columns
-                    if not c.personal or c.name in rec.mapping
-                ]
-                edited = right.data_editor(
-                    pl.DataFrame(rows),
-                    hide_index=True,
-                    disabled=["canonical", "required", "meaning"],
-                    column_config={
-                        "canonical": st.column_config.TextColumn(T("data.canonical")),
-                        "their_column": st.column_config.SelectboxColumn(
-                            T("data.their_column"), options=[NOT_USED, *file_columns]
-                        ),
-                        "required": st.column_config.CheckboxColumn(T("data.required")),
-                        "meaning": st.column_config.TextColumn(T("data.meaning")),
-                    },
-                    key=f"map-{p.spec.display}",
-                    height=260,
-                )
-                chosen = {
-                    r["canonical"]: r["their_column"]
-                    for r in edited.iter_rows(named=True)
-                    if r["their_column"] != NOT_USED
-                }
-                if table != rec.table or chosen != rec.mapping:
-                    st.session_state["mapping_edits"][p.spec.display] = (table, chosen)
-                    st.button(
-                        T("data.apply_mapping"), key=f"apply-{p.spec.display}", type="secondary"
-                    )
-                for canon, how in rec.derived.items():
-                    st.caption(f"↳ `{canon}`: {safe.md_text(how)}")
-                with st.expander(T("data.preview", rows=min(20, p.canonical.frame.height))):
-                    st.dataframe(p.canonical.frame.head(20), hide_index=True)
-
-        append = st.toggle(T("data.append"), help=T("data.append_help"), key="append")
-        go = st.button(
-            T("data.load_button", n=len(prepared)), type="primary", key="load", width="content"
-        )
-        mapping_file = folder / "handoff-mapping.toml"
-        try:
-            mapping_mod.save_mapping(mapping_file, [p.recognition for p in prepared])
-            st.download_button(
-                T("data.save_mapping"),
-                data=mapping_file.read_bytes(),
-                file_name="handoff-mapping.toml",
-                mime="application/toml",
-                on_click="ignore",
-                icon=":material/download:",
-                key="save-mapping",
-            )
-        except HandoffError as exc:
-            st.caption(safe.error_md(exc))
-        if go and access.can_edit():
-            with st.spinner(T("data.loading")):
-                try:
-                    with ui.connect(read_only=False) as ws:
-                        report = ws.commit(prepared, append=append)
-                except WorkspaceBusy:
-                    st.error(T("common.busy") + "\n\n" + T("data.nothing_changed"))
-                    report = None
-                except HandoffError as exc:
-                    st.error(safe.error_md(exc) + "\n\n" + T("data.nothing_changed"))
-                    report = None
-            if report is not None:
-                ui.clear_caches()
-                st.session_state.pop("mapping_edits", None)
-                st.session_state["last_load"] = report
-                st.rerun()
+            _recognised_file(ctx, p)
+        _load_controls(ctx, prepared, folder)
 
 
-if uploaded:
-    # the raw exports hold personal data: on disk only while this run reads and loads them
-    with tempfile.TemporaryDirectory(prefix="handoff-upload-", ignore_cleanup_errors=True) as tmp:
-        _read_and_load(uploaded, Path(tmp))
+def upload(ctx: ui.Context) -> None:
+    """The upload section: choose files, confirm how they map, load them."""
+    uploaded = uploader(ctx)
+    if uploaded:
+        # the raw exports hold personal data: on disk only while this run reads and loads them
+        with tempfile.TemporaryDirectory(
+            prefix="handoff-upload-", ignore_cleanup_errors=True
+        ) as tmp:
+            _read_and_load(ctx, uploaded, Path(tmp))
 
-if "last_load" in st.session_state:
+
+def last_load(ctx: ui.Context) -> None:
+    """What the last load of this session stored, and what it warned about."""
+    if "last_load" not in st.session_state:
+        return
     report = st.session_state["last_load"]
     counts = ", ".join(f"{k} {fmt_int(v, ctx.lang)}" for k, v in report.counts.items() if v)
-    st.success(T("data.loaded", n=len(report.files), counts=counts))
+    st.success(ctx.t("data.loaded", n=len(report.files), counts=counts))
     for w in report.warnings:
         st.warning(safe.problem_md(w))
+
 
 # ----------------------------------------------------------------------------- what is stored
-if not ui.workspace_path().exists():
-    st.info(T("common.no_workspace"))
-    st.stop()
+def stored_report() -> tuple[HealthReport, list[dict[str, str]]]:
+    """The workspace's health report, and the metrics it lacks the inputs for."""
+    with ui.connect() as ws:
+        report = health_report(ws)
+        unavailable = []
+        for m in metrics.registry().values():
+            missing = metrics.check_needs(ws.con, m)
+            if missing:
+                unavailable.append({"metric": m.name, "needs": ", ".join(missing)})
+    return report, unavailable
 
-with ui.connect() as ws:
-    report = health_report(ws)
-    unavailable = []
-    for m in metrics.registry().values():
-        missing = metrics.check_needs(ws.con, m)
-        if missing:
-            unavailable.append({"metric": m.name, "needs": ", ".join(missing)})
 
-st.subheader(T("data.tables"))
-cols = st.columns(len(report.counts))
-for col, (table_name, n) in zip(cols, report.counts.items(), strict=True):
-    col.metric(T(f"data.table_{table_name}"), fmt_int(n, ctx.lang))
+def table_counts(ctx: ui.Context, report: HealthReport) -> None:
+    """The rows stored in each table."""
+    st.subheader(ctx.t("data.tables"))
+    cols = st.columns(len(report.counts))
+    for col, (table_name, n) in zip(cols, report.counts.items(), strict=True):
+        col.metric(ctx.t(f"data.table_{table_name}"), fmt_int(n, ctx.lang))
 
-st.subheader(T("data.health"))
-if unavailable:
-    st.warning(T("data.unavailable", n=len(unavailable)))
-    st.dataframe(pl.DataFrame(unavailable), hide_index=True)
-else:
-    st.success(T("data.all_available"))
-if report.warnings:
-    for w in report.warnings:
-        st.warning(safe.problem_md(w))
-else:
-    st.success(T("data.no_warnings"))
 
-coverage = pl.DataFrame(
-    [
-        {
-            "table": tname,
-            "column": c,
-            "rows": n,
-            "share": (n / report.counts[tname]) if report.counts[tname] else 0.0,
-        }
-        for tname, cols_ in report.coverage.items()
-        for c, n in cols_.items()
-        if report.counts.get(tname)
-    ],
-    schema={"table": pl.String, "column": pl.String, "rows": pl.Int64, "share": pl.Float64},
-)
-with st.expander(T("data.coverage")):
-    ui.table(
-        ctx,
-        coverage,
-        "coverage",
-        key="coverage",
-        column_config={
-            "share": st.column_config.ProgressColumn(
-                T("common.share"), format="percent", min_value=0, max_value=1
-            )
-        },
+def health(ctx: ui.Context, report: HealthReport, unavailable: list[dict[str, str]]) -> None:
+    """The metrics that need inputs the workspace lacks, and the data's warnings."""
+    T = ctx.t
+    st.subheader(T("data.health"))
+    if unavailable:
+        st.warning(T("data.unavailable", n=len(unavailable)))
+        st.dataframe(pl.DataFrame(unavailable), hide_index=True)
+    else:
+        st.success(T("data.all_available"))
+    if report.warnings:
+        for w in report.warnings:
+            st.warning(safe.problem_md(w))
+    else:
+        st.success(T("data.no_warnings"))
+
+
+def coverage(ctx: ui.Context, report: HealthReport) -> None:
+    """How many rows of each table hold a value in each column."""
+    frame = pl.DataFrame(
+        [
+            {
+                "table": tname,
+                "column": c,
+                "rows": n,
+                "share": (n / report.counts[tname]) if report.counts[tname] else 0.0,
+            }
+            for tname, cols_ in report.coverage.items()
+            for c, n in cols_.items()
+            if report.counts.get(tname)
+        ],
+        schema={"table": pl.String, "column": pl.String, "rows": pl.Int64, "share": pl.Float64},
     )
+    with st.expander(ctx.t("data.coverage")):
+        ui.table(
+            ctx,
+            frame,
+            "coverage",
+            key="coverage",
+            column_config={
+                "share": st.column_config.ProgressColumn(
+                    ctx.t("common.share"), format="percent", min_value=0, max_value=1
+                )
+            },
+        )
 
-st.subheader(T("data.history"))
-if report.loads:
-    history = pl.DataFrame(report.loads).select(
-        "loaded_at", "file_name", "table_name", "rows", "mode", "crm", "file_size", "sha256"
-    )
-    ui.table(ctx, history, "load-history", key="history")
-else:
-    st.write(T("data.nothing_loaded"))
+
+def history(ctx: ui.Context, report: HealthReport) -> None:
+    """Every load: when, which file, into which table, how many rows."""
+    st.subheader(ctx.t("data.history"))
+    if report.loads:
+        frame = pl.DataFrame(report.loads).select(
+            "loaded_at", "file_name", "table_name", "rows", "mode", "crm", "file_size", "sha256"
+        )
+        ui.table(ctx, frame, "load-history", key="history")
+    else:
+        st.write(ctx.t("data.nothing_loaded"))
+
+
+def render() -> None:
+    """The Data page, section by section."""
+    ctx = ui.current()
+    st.title(ctx.t("pages.data"))
+    st.caption(ctx.t("data.subtitle"))
+    upload(ctx)
+    last_load(ctx)
+    if not ui.workspace_path().exists():
+        st.info(ctx.t("common.no_workspace"))
+        st.stop()
+    report, unavailable = stored_report()
+    table_counts(ctx, report)
+    health(ctx, report, unavailable)
+    coverage(ctx, report)
+    history(ctx, report)
+
+
+render()

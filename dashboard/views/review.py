@@ -22,15 +22,6 @@ from dashboard.i18n import (
     fmt_pct,
 )
 
-ctx = ui.current()
-T = ctx.t
-
-st.title(T("pages.review"))
-st.caption(T("review.question"))
-if not ctx.has_leads:
-    st.info(T("common.no_workspace"))
-    st.stop()
-
 VIEWS = Path(__file__).resolve().parent
 FILTER_KEYS = ("f_dates", "f_source", "f_campaign", "f_owner", "f_segment", "f_segment_values")
 KIND_COLOURS = {
@@ -72,14 +63,14 @@ def _callouts(path: str, version: int, filters_key: tuple, lang: str) -> list[re
         return review.callouts(ws.con, ws.settings(), _filters(filters_key), lang)
 
 
-def period_label(p: review.Period) -> str:
+def period_label(ctx: ui.Context, p: review.Period) -> str:
     """A month or quarter as the page's language writes it."""
     if p.grain == "month":
         return fmt_month(p.start, ctx.lang)
-    return T("review.quarter_label", q=(p.start.month - 1) // 3 + 1, year=p.start.year)
+    return ctx.t("review.quarter_label", q=(p.start.month - 1) // 3 + 1, year=p.start.year)
 
 
-def delta_text(h: review.Headline) -> str | None:
+def delta_text(ctx: ui.Context, h: review.Headline) -> str | None:
     """The change from the previous period, formatted for st.metric's arrow."""
     if h.change is None:
         return None
@@ -87,7 +78,7 @@ def delta_text(h: review.Headline) -> str | None:
     sign = "+" if h.change > 0 else "-" if h.change < 0 else ""
     size = abs(h.change)
     if h.kind == "rate":
-        return T("review.points", value=sign + fmt_number(size * 100, ctx.lang, 1))
+        return ctx.t("review.points", value=sign + fmt_number(size * 100, ctx.lang, 1))
     if h.kind == "money":
         text = sign + fmt_money_short(size, ctx.currency, ctx.lang)
     else:
@@ -97,7 +88,7 @@ def delta_text(h: review.Headline) -> str | None:
     return text
 
 
-def value_text(kind: str, value: float | None) -> str:
+def value_text(ctx: ui.Context, kind: str, value: float | None) -> str:
     """A headline value as the page's language writes it."""
     if value is None:
         return "–"
@@ -108,7 +99,7 @@ def value_text(kind: str, value: float | None) -> str:
     return fmt_int(value, ctx.lang)
 
 
-def go_to_evidence(page: str, params: dict[str, str | list[str]]) -> None:
+def go_to_evidence(ctx: ui.Context, page: str, params: dict[str, str | list[str]]) -> None:
     """Set the sidebar filters to the callout's view, then open its page (next run)."""
     f = ctx.facts
     for key in FILTER_KEYS:
@@ -133,93 +124,108 @@ def go_to_evidence(page: str, params: dict[str, str | list[str]]) -> None:
     st.session_state["_review_goto"] = page
 
 
-goto = st.session_state.pop("_review_goto", None)
-if goto and (VIEWS / f"{goto}.py").exists():
-    st.switch_page(f"views/{goto}.py")
+def header(ctx: ui.Context) -> None:
+    """Title and question; the page stops here when no leads are loaded, and opens the
+    evidence page a callout's button asked for."""
+    st.title(ctx.t("pages.review"))
+    st.caption(ctx.t("review.question"))
+    if not ctx.has_leads:
+        st.info(ctx.t("common.no_workspace"))
+        st.stop()
+    goto = st.session_state.pop("_review_goto", None)
+    if goto and (VIEWS / f"{goto}.py").exists():
+        st.switch_page(f"views/{goto}.py")
+
 
 # ----------------------------------------------------------------------------- period
-f = ctx.facts
-left, right, _ = st.columns([1, 2, 3])
-grain = left.segmented_control(
-    T("review.grain"),
-    review.GRAINS,
-    default="month",
-    required=True,
-    format_func=lambda g: T(f"review.grain_{g}"),
-    key="review_grain",
-)
-choices = review.periods(f.first_day, f.last_day, grain)
-default = review.default_period(f.first_day, f.last_day, grain)
-period = right.selectbox(
-    T("review.period"),
-    choices,
-    index=choices.index(default),
-    format_func=period_label,
-    help=T("review.period_help"),
-    key=f"review_period_{grain}",
-)
-
-cmp = _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
-basis = T("review.basis_mql" if f.settings.get("cohort_basis") == "mql" else "review.basis_created")
-st.subheader(
-    T(
-        "review.changes_title",
-        this=period_label(cmp.current),
-        previous=period_label(cmp.previous),
+def period_picker(ctx: ui.Context) -> review.Comparison:
+    """The month or quarter to review; its headline numbers beside the previous period's."""
+    f = ctx.facts
+    left, right, _ = st.columns([1, 2, 3])
+    grain = left.segmented_control(
+        ctx.t("review.grain"),
+        review.GRAINS,
+        default="month",
+        required=True,
+        format_func=lambda g: ctx.t(f"review.grain_{g}"),
+        key="review_grain",
     )
-)
-st.caption(T("review.changes_caption", basis=basis))
-shown_heads = [h for h in cmp.headlines if h.metric not in cmp.missing]
-for start in range(0, len(shown_heads), 4):
-    row = shown_heads[start : start + 4]
-    for col, h in zip(st.columns(4), row, strict=False):
-        col.metric(
-            T(f"review.h_{h.key}"),
-            value_text(h.kind, h.current),
-            delta=delta_text(h),
-            help=T(
-                "review.previous_value",
-                previous=value_text(h.kind, h.previous),
-                period=period_label(cmp.previous),
-            ),
-            border=True,
-        )
-period_ctx = dataclasses.replace(ctx, filters=cmp.current.filters(ctx.filters))
-for name in cmp.missing:
-    ui.needs(period_ctx, ui.metric(period_ctx, name))
-used = [n for n in dict.fromkeys(h.metric for h in cmp.headlines) if n not in cmp.missing]
-for col, name in zip(st.columns(len(used) or 1), used, strict=False):
-    with col:
-        labels = [T(f"review.h_{h.key}") for h in cmp.headlines if h.metric == name]
-        st.caption(", ".join(labels))
-        ui.how_computed(period_ctx, ui.metric(period_ctx, name))
+    choices = review.periods(f.first_day, f.last_day, grain)
+    default = review.default_period(f.first_day, f.last_day, grain)
+    period = right.selectbox(
+        ctx.t("review.period"),
+        choices,
+        index=choices.index(default),
+        format_func=lambda p: period_label(ctx, p),
+        help=ctx.t("review.period_help"),
+        key=f"review_period_{grain}",
+    )
+    return _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
+
+
+def changes(ctx: ui.Context, cmp: review.Comparison) -> None:
+    """The headline numbers with their change, what they need, and how they are computed."""
+    T = ctx.t
+    by_mql = ctx.facts.settings.get("cohort_basis") == "mql"
+    basis = T("review.basis_mql" if by_mql else "review.basis_created")
+    this, previous = period_label(ctx, cmp.current), period_label(ctx, cmp.previous)
+    st.subheader(T("review.changes_title", this=this, previous=previous))
+    st.caption(T("review.changes_caption", basis=basis))
+    shown_heads = [h for h in cmp.headlines if h.metric not in cmp.missing]
+    for start in range(0, len(shown_heads), 4):
+        row = shown_heads[start : start + 4]
+        for col, h in zip(st.columns(4), row, strict=False):
+            col.metric(
+                T(f"review.h_{h.key}"),
+                value_text(ctx, h.kind, h.current),
+                delta=delta_text(ctx, h),
+                help=T(
+                    "review.previous_value",
+                    previous=value_text(ctx, h.kind, h.previous),
+                    period=previous,
+                ),
+                border=True,
+            )
+    period_ctx = dataclasses.replace(ctx, filters=cmp.current.filters(ctx.filters))
+    for name in cmp.missing:
+        ui.needs(period_ctx, ui.metric(period_ctx, name))
+    used = [n for n in dict.fromkeys(h.metric for h in cmp.headlines) if n not in cmp.missing]
+    for col, name in zip(st.columns(len(used) or 1), used, strict=False):
+        with col:
+            labels = [T(f"review.h_{h.key}") for h in cmp.headlines if h.metric == name]
+            st.caption(", ".join(labels))
+            ui.how_computed(period_ctx, ui.metric(period_ctx, name))
+
 
 # ----------------------------------------------------------------------------- callouts
-st.subheader(T("review.callouts_title"))
-scope = st.radio(
-    T("review.scope"),
-    ("filters", "period"),
-    format_func=lambda s: T(f"review.scope_{s}"),
-    horizontal=True,
-    key="review_scope",
-)
-scope_filters = cmp.current.filters(ctx.filters) if scope == "period" else ctx.filters
-if scope_filters.date_from or scope_filters.date_to:
-    scope_text = T(
-        "review.scope_dates",
-        start=fmt_date(scope_filters.date_from or f.first_day, ctx.lang),
-        end=fmt_date(scope_filters.date_to or f.last_day, ctx.lang),
+def callout_scope(ctx: ui.Context, cmp: review.Comparison) -> metrics.Filters:
+    """The leads the callouts look at: the sidebar's filters, or the reviewed period's."""
+    T = ctx.t
+    f = ctx.facts
+    st.subheader(T("review.callouts_title"))
+    scope = st.radio(
+        T("review.scope"),
+        ("filters", "period"),
+        format_func=lambda s: T(f"review.scope_{s}"),
+        horizontal=True,
+        key="review_scope",
     )
-else:
-    scope_text = T("review.scope_all_dates")
-st.caption(T("review.callouts_caption", scope=scope_text))
-found = _callouts(str(ui.workspace_path()), ctx.version, scope_filters.key(), ctx.lang)
-# with no deal amount in the currency the revenue at stake is unknown: "–" and why, not ₫0
-scope_overview = ui.metric(dataclasses.replace(ctx, filters=scope_filters), "overview")
-money_unknown = bool(found) and ui.money_needs(ctx, scope_overview)
-if not found:
-    st.success(T("review.no_callouts"), icon=":material/handshake:")
-for i, c in enumerate(found, start=1):
+    scope_filters = cmp.current.filters(ctx.filters) if scope == "period" else ctx.filters
+    if scope_filters.date_from or scope_filters.date_to:
+        scope_text = T(
+            "review.scope_dates",
+            start=fmt_date(scope_filters.date_from or f.first_day, ctx.lang),
+            end=fmt_date(scope_filters.date_to or f.last_day, ctx.lang),
+        )
+    else:
+        scope_text = T("review.scope_all_dates")
+    st.caption(T("review.callouts_caption", scope=scope_text))
+    return scope_filters
+
+
+def callout_card(ctx: ui.Context, i: int, c: review.Callout, money_unknown: bool) -> None:
+    """One callout: its rank and kind, what it says, the revenue at stake, the evidence link."""
+    T = ctx.t
     with st.container(border=True):
         text, side = st.columns([3, 1.2], vertical_alignment="center")
         with text:
@@ -233,7 +239,7 @@ for i, c in enumerate(found, start=1):
         with side:
             st.metric(
                 T("review.at_stake"),
-                value_text("money", None if money_unknown else c.impact),
+                value_text(ctx, "money", None if money_unknown else c.impact),
                 help=T("review.at_stake_help"),
             )
             page_name = T(f"pages.{c.page}")
@@ -243,54 +249,68 @@ for i, c in enumerate(found, start=1):
                 key=f"review-evidence-{i}",
                 icon=":material/arrow_forward:",
                 on_click=go_to_evidence,
-                args=(c.page, c.params),
+                args=(ctx, c.page, c.params),
                 disabled=not available,
                 width="stretch",
                 wrap=True,
                 help=None if available else T("review.evidence_missing", page=page_name),
             )
 
-s = f.settings
+
+def callout_list(ctx: ui.Context, scope_filters: metrics.Filters) -> None:
+    """The callouts found in the scope, largest revenue at stake first."""
+    found = _callouts(str(ui.workspace_path()), ctx.version, scope_filters.key(), ctx.lang)
+    # with no deal amount in the currency the revenue at stake is unknown: "–" and why, not ₫0
+    scope_overview = ui.metric(dataclasses.replace(ctx, filters=scope_filters), "overview")
+    money_unknown = bool(found) and ui.money_needs(ctx, scope_overview)
+    if not found:
+        st.success(ctx.t("review.no_callouts"), icon=":material/handshake:")
+    for i, c in enumerate(found, start=1):
+        callout_card(ctx, i, c, money_unknown)
 
 
-def pct0(value: object) -> str:
-    """A threshold share as a whole percentage."""
-    return fmt_pct(float(value), ctx.lang, 0)
+def how_found(ctx: ui.Context) -> None:
+    """How the callouts are found: each kind's rule with the settings' thresholds."""
+    T = ctx.t
+    s = ctx.facts.settings
 
+    def pct0(value: object) -> str:
+        """A threshold share as a whole percentage."""
+        return fmt_pct(float(value), ctx.lang, 0)
 
-with st.expander(T("review.how_title"), icon=":material/calculate:"):
-    st.markdown(T("review.how_intro", min_leads=fmt_int(s["callout_min_leads"], ctx.lang)))
-    st.markdown(
-        "\n".join(
-            f"- {line}"
-            for line in (
-                T(
-                    "review.how_source_rejections",
-                    gap=fmt_number(float(s["callout_share_gap"]) * 100, ctx.lang, 0),
-                ),
-                T("review.how_score_overrates_source", ratio=pct0(s["callout_quality_ratio"])),
-                T("review.how_one_attempt_rep", rate=pct0(s["callout_one_attempt_rate"])),
-                T(
-                    "review.how_slow_rep",
-                    multiple=fmt_number(float(s["callout_sla_multiple"]), ctx.lang, 1),
-                    sla=fmt_duration_minutes(float(s["sla_hours"]) * 60, ctx.lang),
-                ),
-                T("review.how_false_rejections", rate=pct0(s["callout_false_rejection_rate"])),
-                T("review.how_missed_leads", rate=pct0(s["callout_missed_rate"])),
-                T("review.how_sla_pending", rate=pct0(s["callout_pending_rate"])),
-            )
+    with st.expander(T("review.how_title"), icon=":material/calculate:"):
+        st.markdown(T("review.how_intro", min_leads=fmt_int(s["callout_min_leads"], ctx.lang)))
+        rules = (
+            T(
+                "review.how_source_rejections",
+                gap=fmt_number(float(s["callout_share_gap"]) * 100, ctx.lang, 0),
+            ),
+            T("review.how_score_overrates_source", ratio=pct0(s["callout_quality_ratio"])),
+            T("review.how_one_attempt_rep", rate=pct0(s["callout_one_attempt_rate"])),
+            T(
+                "review.how_slow_rep",
+                multiple=fmt_number(float(s["callout_sla_multiple"]), ctx.lang, 1),
+                sla=fmt_duration_minutes(float(s["sla_hours"]) * 60, ctx.lang),
+            ),
+            T("review.how_false_rejections", rate=pct0(s["callout_false_rejection_rate"])),
+            T("review.how_missed_leads", rate=pct0(s["callout_missed_rate"])),
+            T("review.how_sla_pending", rate=pct0(s["callout_pending_rate"])),
         )
-    )
+        st.markdown("\n".join(f"- {line}" for line in rules))
+
 
 # ----------------------------------------------------------------------------- report
-if importlib.util.find_spec("dashboard.report") is not None:
+def report_download(ctx: ui.Context, scope_filters: metrics.Filters) -> None:
+    """The review report for the callouts' scope, as one HTML file."""
+    if importlib.util.find_spec("dashboard.report") is None:
+        return
     from dashboard import report
 
-    st.subheader(T("review.report_title"))
-    st.caption(T("review.report_caption"))
+    st.subheader(ctx.t("review.report_title"))
+    st.caption(ctx.t("review.report_caption"))
     path = ui.workspace_path()
     st.download_button(
-        T("review.report_download"),
+        ctx.t("review.report_download"),
         data=lambda: report.build_report(
             path,
             date_from=scope_filters.date_from,
@@ -303,3 +323,18 @@ if importlib.util.find_spec("dashboard.report") is not None:
         on_click="ignore",
         key="review-report",
     )
+
+
+def render() -> None:
+    """The Review page, section by section."""
+    ctx = ui.current()
+    header(ctx)
+    cmp = period_picker(ctx)
+    changes(ctx, cmp)
+    scope_filters = callout_scope(ctx, cmp)
+    callout_list(ctx, scope_filters)
+    how_found(ctx)
+    report_download(ctx, scope_filters)
+
+
+render()
