@@ -53,7 +53,7 @@ TABLE_COLUMNS = {
 }
 
 # this page's formatters write an empty value as "–", so they see empty values too
-text_col = partial(ui.text_col, format_nulls=True)
+TEXT_COL = partial(ui.text_col, format_nulls=True)
 
 
 @dataclass(frozen=True)
@@ -120,17 +120,17 @@ def sources(ctx: ui.Context, raw: pl.DataFrame) -> Sources:
         *(pl.col(c).cast(pl.Float64).round(digits) for c in MONEY),
     ).pipe(
         ui.with_text,
-        text_col("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
-        text_col("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
-        text_col("won_leads", lambda v: fmt_int(v, ctx.lang), "won_leads_text"),
-        text_col("won_deals", lambda v: fmt_int(v, ctx.lang), "won_deals_text"),
-        text_col("won_revenue", money, "revenue_text"),
-        text_col("win_rate", lambda v: fmt_pct(v, ctx.lang), "win_rate_text"),
-        text_col("revenue_per_lead", money, "per_lead_text"),
-        text_col("revenue_per_mql", money, "per_mql_text"),
-        text_col("spend", money, "spend_text"),
-        text_col("cac", money, "cac_text"),
-        text_col("roi", lambda v: fmt_pct(v, ctx.lang, 0), "roi_text"),
+        TEXT_COL("leads", lambda v: fmt_int(v, ctx.lang), "leads_text"),
+        TEXT_COL("mqls", lambda v: fmt_int(v, ctx.lang), "mqls_text"),
+        TEXT_COL("won_leads", lambda v: fmt_int(v, ctx.lang), "won_leads_text"),
+        TEXT_COL("won_deals", lambda v: fmt_int(v, ctx.lang), "won_deals_text"),
+        TEXT_COL("won_revenue", money, "revenue_text"),
+        TEXT_COL("win_rate", lambda v: fmt_pct(v, ctx.lang), "win_rate_text"),
+        TEXT_COL("revenue_per_lead", money, "per_lead_text"),
+        TEXT_COL("revenue_per_mql", money, "per_mql_text"),
+        TEXT_COL("spend", money, "spend_text"),
+        TEXT_COL("cac", money, "cac_text"),
+        TEXT_COL("roi", lambda v: fmt_pct(v, ctx.lang, 0), "roi_text"),
     )
     colours = charts.colour_scale([*ctx.facts.sources, none])
     return Sources(f, spend_loaded, has_spend, tooltip(ctx, has_spend), colours)
