@@ -16,6 +16,24 @@ from typing import Any
 
 import polars as pl
 
+# what a column's value is, as NAME.toml's [units] says (every output column has one)
+UNITS = {
+    "count": "a number of leads, deals, activities or reps",
+    "share": "a proportion from 0 to 1 (shown as a percentage)",
+    "money": "an amount in the reporting currency (the currency setting)",
+    "minutes": "a duration in minutes",
+    "hours": "a duration in hours",
+    "days": "a duration in days",
+    "ratio": "a number without unit: one quantity per another (lift, ROI, attempts per lead)",
+    "coefficient": "an agreement coefficient from -1 to 1 (kappa, AC1, PABAK)",
+    "score": "a lead score, in the CRM's own scale",
+    "order": "a position used to sort rows (1 first)",
+    "flag": "true or false",
+    "timestamp": "a date and time (UTC)",
+    "month": "a month (its first day, or written YYYY-MM)",
+    "text": "a name or label",
+}
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -30,6 +48,8 @@ class Metric:
     # the glossary group it is listed under (docs/metrics.md)
     family: str
     columns: dict[str, str]
+    # the unit of each output column, one of UNITS
+    units: dict[str, str]
     parameters: dict[str, Any]
     settings: tuple[str, ...]
     needs: tuple[str, ...]

@@ -32,7 +32,7 @@ import polars as pl
 from dashboard import identifiers, shipped
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
-from dashboard.metric_types import Answer, Filters, Metric, Result
+from dashboard.metric_types import UNITS, Answer, Filters, Metric, Result
 
 QUERIES_DIR = shipped("queries")
 # Staging views that read session variables, in the order they are created (a view only
@@ -90,6 +90,13 @@ def _read_metric(sql_path: Path) -> Metric:
     if not meta_path.exists():
         raise RuntimeError(f"{sql_path.name} has no metadata file {meta_path.name}")
     meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    columns = dict(meta.get("columns", {}))
+    units = dict(meta.get("units", {}))
+    if set(units) != set(columns) or not set(units.values()) <= set(UNITS):
+        raise RuntimeError(
+            f"{meta_path.name}: [units] must give every column in [columns] one of "
+            f"{', '.join(UNITS)}"
+        )
     return Metric(
         name=sql_path.stem,
         sql=sql_path.read_text(encoding="utf-8"),
@@ -97,7 +104,8 @@ def _read_metric(sql_path: Path) -> Metric:
         questions={k: str(v).strip() for k, v in meta["question"].items()},
         grain=meta["grain"].strip(),
         family=str(meta.get("family", "")),
-        columns=dict(meta.get("columns", {})),
+        columns=columns,
+        units=units,
         parameters=dict(meta.get("parameters", {})),
         settings=tuple(meta.get("settings", ())),
         needs=tuple(meta.get("needs", ())),

@@ -33,6 +33,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                         "settings": list(m.settings),
                         "needs": list(m.needs),
                         "columns": m.columns,
+                        "units": m.units,
                     }
                     for m in reg.values()
                 ],
