@@ -83,7 +83,7 @@ def format_value(key: str, value: Any, lang: str) -> str:
     return text if text else t("definitions.value_empty", lang)
 
 
-def _decoded(value: Any) -> Any:
+def decoded(value: Any) -> Any:
     """A logged value: stored as JSON text, given back as the value it encodes."""
     if isinstance(value, str):
         try:
@@ -107,8 +107,8 @@ def read_log(ws: Workspace) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         entry = dict(zip(names, row, strict=True))
-        entry["old_value"] = _decoded(entry["old_value"])
-        entry["new_value"] = _decoded(entry["new_value"])
+        entry["old_value"] = decoded(entry["old_value"])
+        entry["new_value"] = decoded(entry["new_value"])
         out.append(entry)
     return out
 
@@ -201,8 +201,8 @@ def _changes(log: Sequence[dict[str, Any]], lang: str) -> list[dict[str, str]]:
             {
                 "when": _stamp(when, lang) if isinstance(when, dt.date) else str(when or ""),
                 "setting": label,
-                "old": format_value(key, _decoded(entry.get("old_value")), lang),
-                "new": format_value(key, _decoded(entry.get("new_value")), lang),
+                "old": format_value(key, decoded(entry.get("old_value")), lang),
+                "new": format_value(key, decoded(entry.get("new_value")), lang),
                 "author": (entry.get("author") or "").strip() or "–",
                 "reason": reason or t("definitions.doc_no_reason", lang),
             }

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from dashboard import agreement
 from dashboard.i18n import (
     fmt_date,
 )
 from dashboard.report.base import SETTINGS_LOG_LIMIT, Col, Report, esc, html_table, section_html
-from dashboard.settings import SETTINGS, SETTINGS_BY_KEY
+from dashboard.settings import SETTINGS
 
 
 def _setting_value(r: Report, key: str, value: Any) -> str:
-    """A setting's value as people read it."""
-    if isinstance(value, bool):
-        return r.t("yes") if value else r.t("no")
-    setting = SETTINGS_BY_KEY.get(key)
-    if setting is not None and setting.kind == "choice":
-        slug = {"": "auto", ".": "dot", ",": "comma"}.get(str(value), str(value))
-        return r.other(f"definitions.choice_{key}_{slug}", str(value) or r.t("automatic"))
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "–"
-    if isinstance(value, float):
-        return r.num(value, 2).rstrip("0").rstrip(",.") if value % 1 else r.n(value)
-    if isinstance(value, int):
-        return r.n(value)
-    return str(value) if value not in ("", None) else r.t("automatic")
+    """A setting's value as people read it: the same words as the page and the agreement."""
+    return agreement.format_value(key, value, r.lang)
 
 
 def _logged_value(r: Report, key: str, text: str | None) -> str:
     if text is None:
         return "–"
-    try:
-        return _setting_value(r, key, json.loads(text))
-    except ValueError:
-        return text
+    return _setting_value(r, key, agreement.decoded(text))
 
 
 def definitions_section(r: Report, number: int) -> str:
