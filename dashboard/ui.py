@@ -15,6 +15,7 @@ Pages use every name as ``ui.<name>``; the code lives in three modules by respon
 
 from __future__ import annotations
 
+from dashboard.display_text import Text, select_text, text_col, with_text
 from dashboard.ui_context import (
     LOAD_POLL_SECONDS,
     REPO,
@@ -45,7 +46,6 @@ from dashboard.ui_tables import (
     DOWNLOAD,
     IMAGE,
     LEAD_LIST_COLUMNS,
-    Text,
     chart,
     default_column_config,
     downloads,
@@ -53,11 +53,8 @@ from dashboard.ui_tables import (
     lead_columns,
     leads_behind,
     month_label,
-    select_text,
     source_is,
     table,
-    text_col,
-    with_text,
 )
 
 __all__ = [

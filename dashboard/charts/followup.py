@@ -16,7 +16,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard import charts
+from dashboard import charts, display_text
 from dashboard.i18n import fmt_duration_minutes, fmt_int, fmt_number, fmt_pct, t
 
 # the brief: reps make on average 1.3 call attempts before giving up on a lead
@@ -90,19 +90,8 @@ class Words:
 
 
 def texts(frame: pl.DataFrame, **columns: tuple[str, Callable[[Any], str]]) -> pl.DataFrame:
-    """``frame`` with display-text columns: ``alias=(column, fmt)``, empty values kept empty.
-
-    Formatted in plain Python over the column's values: a page thread never runs a Python
-    callback inside Polars.
-    """
-    return frame.with_columns(
-        pl.Series(
-            alias,
-            [None if v is None else fmt(v) for v in frame.get_column(column).to_list()],
-            dtype=pl.String,
-        )
-        for alias, (column, fmt) in columns.items()
-    )
+    """``frame`` with display-text columns: ``alias=(column, fmt)``, empty values kept empty."""
+    return display_text.formatted(frame, columns)
 
 
 def framed(chart: alt.LayerChart, width: int | None, title: str | None) -> alt.LayerChart:

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard import charts
+from dashboard import charts, display_text
 
 # the funnel's stages in order, as the funnel metrics name them
 STAGES = ("lead", "mql", "handed_off", "accepted", "sql", "opportunity", "won")
@@ -28,25 +28,8 @@ def with_texts(
     *,
     format_nulls: bool = False,
 ) -> pl.DataFrame:
-    """``frame`` with display-text columns: ``alias -> (column, fmt)``.
-
-    The formatting runs in plain Python over the column's values, once per distinct value:
-    no Python callback ever runs inside Polars (a page thread holding Polars' locks froze
-    the server under many viewers). Empty values stay empty unless ``format_nulls``.
-    """
-    added = []
-    for alias, (name, fmt) in columns.items():
-        seen: dict[Any, str] = {}
-        out: list[str | None] = []
-        for value in frame.get_column(name).to_list():
-            if value is None and not format_nulls:
-                out.append(None)
-            elif value in seen:
-                out.append(seen[value])
-            else:
-                out.append(seen.setdefault(value, fmt(value)))
-        added.append(pl.Series(alias, out, dtype=pl.String))
-    return frame.with_columns(added)
+    """``frame`` with display-text columns: ``alias -> (column, fmt)``."""
+    return display_text.formatted(frame, columns, format_nulls=format_nulls)
 
 
 @dataclass(frozen=True)
