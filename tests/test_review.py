@@ -366,7 +366,11 @@ def test_review_page_shows_the_comparison_and_the_callouts(
     at = _app(monkeypatch, sample_workspace, lang)
     con = _con(sample_workspace)
     try:
-        cmp = review.compare_periods(con, _settings(), metrics.Filters(), "month")
+        # the page opens on the newest month whose won deals have had time to come in: May
+        # 2026 (funnel_cohort's won stage is still maturing from June, 123 days to mature)
+        cmp = review.compare_periods(
+            con, _settings(), metrics.Filters(), "month", anchor=dt.date(2026, 5, 1)
+        )
         found = review.callouts(con, _settings(), metrics.Filters(), lang)
     finally:
         con.close()
@@ -391,7 +395,28 @@ def test_review_page_switches_to_quarters(monkeypatch, sample_workspace) -> None
     at = _app(monkeypatch, sample_workspace, "en")
     at.button_group(key="review_grain").set_value("quarter").run()
     assert not at.exception
-    assert at.subheader[0].value == "Q3 2026 compared with Q2 2026"
+    # Q2 2026 holds June, still maturing: the newest mature quarter is Q1 2026
+    assert "Q1 2026 compared with Q4 2025" in [h.value for h in at.subheader]
+
+
+def test_review_page_opens_on_a_mature_period_and_marks_one_that_is_not(
+    monkeypatch, sample_workspace
+) -> None:
+    # before: it opened on September 2026, whose deals are still coming in, and showed
+    # "Won deals ↓ −96.7 %" in red for what is only time
+    at = _app(monkeypatch, sample_workspace, "en")
+    picker = at.selectbox(key="review_period_month")
+    assert picker.value.start == dt.date(2026, 5, 1)
+    assert not at.warning
+    heads = [h.value for h in at.subheader]
+    # the callouts, what the meeting talks about, come before the period's figures
+    assert heads.index("What to talk about") < heads.index("May 2026 compared with Apr 2026")
+    picker.set_value(review.period_of(dt.date(2026, 9, 1))).run()
+    assert [w.value for w in at.warning] == [
+        "Deals from this period's leads are still coming in: its won figures are not final, "
+        "and a fall against the previous period may only be time. The page opens on the "
+        "newest period that has had time to mature."
+    ]
 
 
 def test_review_page_on_a_leads_only_workspace_shows_what_it_needs(monkeypatch, tmp_path) -> None:

@@ -151,7 +151,10 @@ def period_picker(ctx: ui.Context) -> review.Comparison:
         key="review_grain",
     )
     choices = review.periods(f.first_day, f.last_day, grain)
-    default = review.default_period(f.first_day, f.last_day, grain)
+    maturing = maturing_months(ctx)
+    default = mature_default(
+        choices, review.default_period(f.first_day, f.last_day, grain), maturing
+    )
     period = right.selectbox(
         ctx.t("review.period"),
         choices,
@@ -160,7 +163,40 @@ def period_picker(ctx: ui.Context) -> review.Comparison:
         help=ctx.t("review.period_help"),
         key=f"review_period_{grain}",
     )
+    if _months_of(period) & maturing:
+        # a period whose deals are still coming in: its won figures are not final yet
+        st.warning(ctx.t("review.period_maturing"), icon=":material/hourglass_top:")
     return _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
+
+
+def maturing_months(ctx: ui.Context) -> set[dt.date]:
+    """Cohort months whose won deals may still come in (``funnel_cohort``'s is_maturing)."""
+    cohort = ui.metric(ctx, "funnel_cohort")
+    if not cohort.ok:
+        return set()
+    won = cohort.frame.filter((cohort.frame["stage"] == "won") & cohort.frame["is_maturing"])
+    return set(won["cohort_month"].to_list())
+
+
+def _months_of(period: review.Period) -> set[dt.date]:
+    months, day = set(), period.start
+    while day <= period.end:
+        months.add(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def mature_default(
+    choices: list[review.Period], last_complete: review.Period, maturing: set[dt.date]
+) -> review.Period:
+    """The newest complete period whose won deals have had time to come in.
+
+    The meeting compares finished periods: opening on a month whose deals are still
+    arriving shows a fall that is only time. When every period is still maturing, the last
+    complete one (the page then says so).
+    """
+    older = choices[choices.index(last_complete) :]
+    return next((p for p in older if not _months_of(p) & maturing), last_complete)
 
 
 def changes(ctx: ui.Context, cmp: review.Comparison) -> None:
@@ -330,9 +366,10 @@ def render() -> None:
     ctx = ui.current()
     header(ctx)
     cmp = period_picker(ctx)
-    changes(ctx, cmp)
+    # what to talk about first (the ranked callouts), then how the period's figures moved
     scope_filters = callout_scope(ctx, cmp)
     callout_list(ctx, scope_filters)
+    changes(ctx, cmp)
     how_found(ctx)
     report_download(ctx, scope_filters)
 
