@@ -13,6 +13,7 @@ import polars as pl
 from dashboard.commands.common import EXIT_OK, open_workspace
 from dashboard.errors import HandoffError, Problem, printable
 from dashboard.formatting import text_table
+from dashboard.ingest.knowledge import TRUE_WORDS
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -140,7 +141,8 @@ def _metric_params(metric: Any, given: dict[str, str]) -> dict[str, Any]:
         default = metric.parameters[key]
         try:
             if isinstance(default, bool):
-                out[key] = text.lower() in {"1", "true", "yes"}
+                # the same yes-words a file's true/false column is read with
+                out[key] = text.strip().lower() in TRUE_WORDS
             elif isinstance(default, int):
                 out[key] = int(text)
             elif isinstance(default, float):
