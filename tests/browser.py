@@ -148,10 +148,11 @@ FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimation
 def wait_for_app(page, timeout: float = 60_000) -> None:  # page: playwright Page
     """Wait until Streamlit has finished running the page script and drawn its charts."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
-    page.wait_for_function(SETTLED_JS, timeout=timeout)
+    # polled on a timer as well as frames: a busy browser may starve a page of frames
+    page.wait_for_function(SETTLED_JS, timeout=timeout, polling=100)
     page.evaluate(FRAMES_JS)
     # a run that finished and started again between two frames is caught here
-    page.wait_for_function(SETTLED_JS, timeout=timeout)
+    page.wait_for_function(SETTLED_JS, timeout=timeout, polling=100)
 
 
 def full_screenshot(page, name: str) -> Path:

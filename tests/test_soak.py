@@ -43,6 +43,7 @@ VIEW_TIMEOUT_S = 120.0  # one page view (asked for, run, drawn): beyond it a use
 HEALTH_EVERY_S = 0.5
 HEALTH_SLOW_S = 10.0  # a health answer slower than this counts as the server not answering
 LOAD_TIMEOUT_S = 90.0
+POLL_MS = 250  # how often a view checks whether it has finished
 # a team reloads a month's exports a few times in a meeting, not back to back: between
 # two loads the pages get the time to show the new data
 LOAD_PAUSE_S = 10.0
@@ -180,7 +181,9 @@ async def _view(page, url: str, address: str, opened: bool) -> None:
         await page.click(f'[data-testid="stSidebarNavLink"][href="{url}{address}"]', timeout=0)
     else:
         await page.goto(url + address, wait_until="commit")
-    await page.wait_for_function(VIEW_DONE_JS, arg=address, timeout=0)
+    # checked on a timer, not on animation frames: a browser drawing ten pages on two cores
+    # may not give a background page frames, and the check would never run again
+    await page.wait_for_function(VIEW_DONE_JS, arg=address, timeout=0, polling=POLL_MS)
 
 
 async def _state(page) -> str:
