@@ -42,12 +42,19 @@ def headline(ctx: ui.Context, handoff: ui.Shown) -> None:
         ("handoff.rejection_rate", pct(ctx, row["rejection_rate"])),
         ("handoff.median_to_accept", hours(ctx, row["median_hours_to_accept"])),
         ("handoff.pending_past_sla", fmt_int(row["pending_past_sla"], ctx.lang)),
-        ("handoff.recycled", fmt_int(row["recycled"], ctx.lang)),
     ]
+    # a rejected lead shows as recycled through its later MQL entries, which only a stage
+    # history export has: without one, a 0 would read as "none" when it is "not known"
+    no_history = not (ctx.facts and ctx.facts.counts.get("stage_history"))
+    if row["recycled"] or not no_history:
+        items.append(("handoff.recycled", fmt_int(row["recycled"], ctx.lang)))
     sla = fmt_number(sla_hours(ctx, handoff), ctx.lang)
     # two rows of three: the labels stay whole on a projector
-    for col, (key, value) in zip([*st.columns(3), *st.columns(3)], items, strict=True):
+    cols = [*st.columns(3), *st.columns(3)]
+    for col, (key, value) in zip(cols, items, strict=False):
         col.metric(T(key), value, help=T(f"{key}_help", sla=sla))
+    if len(items) < len(cols):
+        cols[len(items)].caption(T("handoff.recycled_needs_history"))
     st.caption(
         T(
             "handoff.headline_caption",
