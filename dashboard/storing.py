@@ -321,3 +321,49 @@ def file_report(p: Prepared) -> FileReport:
         delimiter=p.read.delimiter,
         sheet=p.read.sheet,
     )
+
+
+def table_impact(
+    con: duckdb.DuckDBPyConnection, staged: dict[str, pl.DataFrame], *, append: bool
+) -> dict[str, tuple[int, int, int]]:
+    """Per staged table: rows stored, rows staged, staged rows whose key is stored already."""
+    q = identifiers.quote
+    out: dict[str, tuple[int, int, int]] = {}
+    for name, frame in staged.items():
+        stored = int(con.execute(f"SELECT count(*) FROM {q(name)}").fetchall()[0][0])
+        replacing = 0
+        if append and stored and frame.height:
+            key = list(TABLES[name].key)
+            con.register("_incoming", frame.select(key).to_arrow())
+            try:
+                match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in key)
+                replacing = int(
+                    con.execute(
+                        f"SELECT count(*) FROM _incoming s WHERE EXISTS "
+                        f"(SELECT 1 FROM {q(name)} t WHERE {match})"
+                    ).fetchall()[0][0]
+                )
+            finally:
+                con.unregister("_incoming")
+        out[name] = (stored, frame.height, replacing)
+    return out
+
+
+def orphans(con: duckdb.DuckDBPyConnection, staged: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Stored deals and activities (not replaced by this load) whose lead the new leads lack."""
+    con.register("_new_leads", staged["leads"].select("lead_id").to_arrow())
+    try:
+        out = {}
+        for name in ("deals", "activities"):
+            if name in staged:
+                continue
+            out[name] = int(
+                con.execute(
+                    f"""SELECT count(*) FROM {identifiers.quote(name)} t
+                        WHERE t.lead_id IS NOT NULL
+                          AND t.lead_id NOT IN (SELECT lead_id FROM _new_leads)"""
+                ).fetchall()[0][0]
+            )
+        return out
+    finally:
+        con.unregister("_new_leads")

@@ -78,6 +78,26 @@ class Prepared:
 
 
 @dataclass
+class LoadImpact:
+    """What a load would change: see :meth:`Workspace.impact`."""
+
+    # table -> (rows stored now, rows in the files, of those: rows replacing a stored one)
+    tables: dict[str, tuple[int, int, int]]
+    # table -> stored rows that would point at a lead no longer there (leads replaced)
+    orphans: dict[str, int]
+    # (file name, when) of earlier loads of files with the same content
+    loaded_before: list[tuple[str, datetime]]
+    append: bool = False
+
+    @property
+    def loses_data(self) -> bool:
+        """True when the load removes stored rows or leaves rows without their lead."""
+        # appending keeps every stored row (a row with the same id is replaced, not lost)
+        removed = not self.append and any(new < stored for stored, new, _ in self.tables.values())
+        return removed or any(self.orphans.values())
+
+
+@dataclass
 class LoadReport:
     """The outcome of one successful load: per-file reports, row counts, warnings."""
 
@@ -378,6 +398,28 @@ class Workspace:
         """Load files into the workspace in one transaction (all or nothing)."""
         prepared = self.prepare(files, table=table, mapping=mapping, options=options)
         return self.commit(prepared, append=append)
+
+    def impact(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadImpact:
+        """What committing ``prepared`` would do to the stored data, without changing it.
+
+        Per table the files provide: the rows stored now, the rows the files bring, and (when
+        appending) how many of those replace a stored row; for a leads table replaced, the
+        stored deals and activities whose lead would be gone; and the files loaded before
+        (same content), with when.
+        """
+        by_table: dict[str, list[Prepared]] = {}
+        for p in prepared:
+            by_table.setdefault(p.table, []).append(p)
+        staged = {name: storing.combine(name, items) for name, items in by_table.items()}
+        tables = storing.table_impact(self.con, staged, append=append)
+        orphans = {} if append or "leads" not in staged else storing.orphans(self.con, staged)
+        shas = [p.sha256 for p in prepared]
+        seen = self.con.execute(
+            "SELECT file_name, max(loaded_at) FROM load_log WHERE list_contains($s, sha256) "
+            "GROUP BY file_name ORDER BY file_name",
+            {"s": shas},
+        ).fetchall()
+        return LoadImpact(tables=tables, orphans=orphans, loaded_before=seen, append=append)
 
     def commit(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadReport:
         """Store prepared files in one transaction; on any failure nothing changes.

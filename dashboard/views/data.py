@@ -4,6 +4,7 @@ how healthy it is, which metrics it unlocks, and where it came from."""
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import streamlit as st
 from dashboard import access, metrics, safe, ui
 from dashboard.errors import HandoffError
 from dashboard.health import HealthReport, health_report
-from dashboard.i18n import fmt_int, fmt_pct
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.schema import TABLES
 from dashboard.workspace import FileSpec, Prepared
@@ -166,8 +167,17 @@ def _load_controls(ctx: ui.Context, prepared: list[Prepared], folder: Path) -> N
     """Append toggle, "Load" and the mapping download; loads on "Load" and reruns after."""
     T = ctx.t
     append = st.toggle(T("data.append"), help=T("data.append_help"), key="append")
+    ready = _what_the_load_does(ctx, prepared, append)
+    shas = tuple(p.sha256 for p in prepared)
+    done = st.session_state.get("loaded_shas") == shas
+    if done:
+        st.success(T("data.already_done"), icon=":material/check_circle:")
     go = st.button(
-        T("data.load_button", n=len(prepared)), type="primary", key="load", width="content"
+        T("data.load_button", n=len(prepared)),
+        type="primary",
+        key="load",
+        width="content",
+        disabled=done or not ready,
     )
     mapping_file = folder / "handoff-mapping.toml"
     try:
@@ -199,7 +209,44 @@ def _load_controls(ctx: ui.Context, prepared: list[Prepared], folder: Path) -> N
         ui.clear_caches()
         st.session_state.pop("mapping_edits", None)
         st.session_state["last_load"] = report
+        # the same files stay in the uploader: Load stays off until they change
+        st.session_state["loaded_shas"] = shas
         st.rerun()
+
+
+def _what_the_load_does(ctx: ui.Context, prepared: list[Prepared], append: bool) -> bool:
+    """Say what "Load" will change; True when it may go ahead.
+
+    A load that removes stored rows or leaves deals and activities without their lead
+    needs a ticked confirmation first (a 50-row file replacing 20,000 leads is a mistake
+    more often than not).
+    """
+    T = ctx.t
+    if not ui.workspace_path().exists():
+        return True
+    with ui.connect() as ws:
+        impact = ws.impact(prepared, append=append)
+    n = partial(fmt_int, lang=ctx.lang)
+    lines = []
+    for table, (stored, new, replacing) in impact.tables.items():
+        if append:
+            lines.append(T("data.will_add", table=table, new=n(new), replacing=n(replacing)))
+        else:
+            lines.append(T("data.will_replace", table=table, stored=n(stored), new=n(new)))
+    for table, count in impact.orphans.items():
+        if count:
+            lines.append(T("data.will_orphan", table=table, n=n(count)))
+    for name, when in impact.loaded_before:
+        lines.append(
+            T("data.loaded_before", file=safe.md_text(name), when=fmt_date(when, ctx.lang))
+        )
+    text = "\n".join(f"- {line}" for line in lines)
+    if not impact.loses_data:
+        st.info(T("data.will_do") + "\n\n" + text, icon=":material/info:")
+        return True
+    st.warning(T("data.will_do") + "\n\n" + text, icon=":material/warning:")
+    key = "confirm-" + "-".join(p.sha256[:12] for p in prepared) + ("-append" if append else "")
+    return st.checkbox(T("data.confirm_loss"), key=key)
 
 
 def _read_and_load(ctx: ui.Context, uploaded: list[Any], folder: Path) -> None:
