@@ -50,11 +50,15 @@ pages = {
 first = next(iter(pages.values()))[0]
 
 
+data_page = next(p for entries in pages.values() for p in entries if p.url_path == "data")
+
+
 def _home() -> None:
     # "/" opens the first page at its own address (/review), so that address can be
-    # shared and bookmarked; the filters in the link go along
+    # shared and bookmarked; the filters in the link go along. With nothing loaded yet it
+    # opens the Data page, ready for a first upload.
     params = [(key, st.query_params.get_all(key)) for key in st.query_params]
-    st.switch_page(first, query_params=params)
+    st.switch_page(first if ctx.version >= 0 else data_page, query_params=params)
 
 
 # the home page is hidden from the menu: it only forwards to the first page

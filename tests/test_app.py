@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics
-from dashboard.i18n import fmt_int
+from dashboard.i18n import fmt_int, t
 from dashboard.pages import SECTIONS
 from tests.conftest import REPO
 
@@ -135,8 +135,10 @@ def test_pages_say_what_to_upload_when_only_leads_are_loaded(
     del text
 
 
-def test_without_a_workspace_the_app_points_to_the_data_page(monkeypatch, tmp_path) -> None:
+def test_without_a_workspace_the_app_opens_on_the_data_page(monkeypatch, tmp_path) -> None:
     at = _app(monkeypatch, tmp_path / "none.duckdb")
     at.run()
     assert not at.exception
-    assert any("Data" in (i.value or "") for i in at.info)
+    # ready for a first upload, with a friendly start rather than a table of metric names
+    assert [i.value for i in at.info] == [t("data.first_upload", "en")]
+    assert at.get("file_uploader")

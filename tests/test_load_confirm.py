@@ -106,3 +106,34 @@ def test_a_file_loaded_before_is_named(monkeypatch, sample_workspace, tmp_path) 
     assert not at.exception, [e.message for e in at.exception]
     shown = " ".join(i.value for i in [*at.info, *at.warning]).replace("\\", "")
     assert "spend.csv (the same content) was already loaded on" in shown
+
+
+def test_a_new_workspace_opens_on_the_data_page_and_takes_a_first_upload(
+    monkeypatch, tmp_path
+) -> None:
+    # before: `handoff serve` refused a workspace that did not exist yet
+    from dashboard import cli
+
+    ws = tmp_path / "new.duckdb"
+    args = cli.build_parser().parse_args(["serve", "-w", str(ws)])
+    cmd, env, _ = cli.serve_plan(args)
+    assert env["HANDOFF_WORKSPACE"] == str(ws.resolve()) and cmd
+    missing = cli.build_parser().parse_args(["serve", "-w", str(tmp_path / "no" / "w.duckdb")])
+    with pytest.raises(cli.HandoffError, match="does not exist"):
+        cli.serve_plan(missing)
+
+    monkeypatch.setenv("HANDOFF_WORKSPACE", str(ws))
+    from dashboard import ui
+
+    ui.clear_caches()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [h.value for h in at.title][:1] == [t("pages.data", "en")]
+    assert t("data.first_upload", "en") in [i.value for i in at.info]
+    at.file_uploader(key="uploader").upload("leads.csv", SMALL, "text/csv").run()
+    # nothing is stored yet: no question, a note of what the load does is not needed
+    assert not at.button(key="load").disabled
+    at.button(key="load").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _count(ws, "leads") == 50

@@ -84,12 +84,13 @@ def serve_plan(args: argparse.Namespace) -> tuple[list[str], dict[str, str], str
             )
         )
     path = Path(args.workspace) if args.workspace else default_path()
-    if not path.exists():
+    # a workspace that does not exist yet is made by the first upload on the Data page;
+    # only its folder must exist
+    if not path.parent.resolve().is_dir():
         raise HandoffError(
             Problem(
-                f"there is no workspace at {path}",
-                fix="load files with `handoff load FILE...` or build the sample with "
-                "`handoff demo`",
+                f"the folder of the workspace {path} does not exist",
+                fix="create the folder, or choose another file with --workspace",
             )
         )
     env = access.child_env(os.environ, password, editor_password)

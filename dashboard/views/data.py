@@ -380,7 +380,7 @@ def render() -> None:
     upload(ctx)
     last_load(ctx)
     if not ui.workspace_path().exists():
-        st.info(ctx.t("common.no_workspace"))
+        st.info(ctx.t("data.first_upload"), icon=":material/upload_file:")
         st.stop()
     report, unavailable = stored_report()
     table_counts(ctx, report)
