@@ -223,3 +223,44 @@ def test_revenue_page_says_what_to_upload_with_leads_only(monkeypatch, leads_onl
     text = _markdown(at)
     assert t("common.needs_title", "en") in text
     assert "deals.is_won" in text
+
+
+def test_funnel_says_why_won_deals_and_won_leads_differ(monkeypatch, sample_workspace) -> None:
+    at = _app(monkeypatch, sample_workspace, "funnel.py")
+    con = duckdb.connect(str(sample_workspace), read_only=True)
+    try:
+        [row] = metrics.run(
+            con, "overview", settings=metrics.resolve_settings({}, None)
+        ).frame.to_dicts()
+    finally:
+        con.close()
+    assert row["won_deals"] != row["won_leads"]  # 524 deals from 515 leads on the demo
+    note = t(
+        "funnel.won_two_counts",
+        "en",
+        deals=fmt_int(row["won_deals"]),
+        leads=fmt_int(row["won_leads"]),
+    )
+    assert note in [c.value for c in at.caption]
+
+
+def test_funnel_explains_a_stage_above_100_percent_of_the_one_before(monkeypatch, tmp_path) -> None:
+    # before: "119.3% of previous" with no word on why a stage can exceed the one before
+    from tests.builders import frame, workspace_from_frames
+
+    day = dt.datetime(2026, 1, 5, 9)
+    leads = [
+        {
+            "lead_id": "L1",
+            "created_at": day,
+            "mql_at": day,
+            "handed_off_at": day,
+            "accepted_at": day,
+        },
+        # accepted by sales with no handoff recorded: SAL 2 > handed off 1
+        {"lead_id": "L2", "created_at": day, "mql_at": day, "accepted_at": day},
+    ]
+    path = workspace_from_frames(tmp_path / "w.duckdb", {"leads": frame("leads", leads)})
+    at = _app(monkeypatch, path, "funnel.py")
+    captions = [c.value for c in at.caption]
+    assert t("funnel.skipped_stages", "en", stages="SAL (accepted)") in captions

@@ -69,6 +69,15 @@ def headline(ctx: ui.Context) -> None:
     ]
     for col, (key, value) in zip(st.columns(6), items, strict=True):
         col.metric(ctx.t(key), value)
+    if row["won_leads"] is not None and row["won_leads"] != row["won_deals"]:
+        # the funnel's Won stage counts leads, the tile counts deals: say why they differ
+        st.caption(
+            ctx.t(
+                "funnel.won_two_counts",
+                deals=fmt_int(row["won_deals"], ctx.lang),
+                leads=fmt_int(row["won_leads"], ctx.lang),
+            )
+        )
     ui.how_computed(ctx, overview)
 
 
@@ -89,6 +98,11 @@ def funnel_section(ctx: ui.Context) -> None:
         pick=alt.selection_point(name="stage", fields=["stage"]),
     )
     clicked = ui.chart(ctx, bars, "funnel", key="funnel-chart", height=380, select=True)
+    above = funnel.frame.filter(funnel.frame["rate_from_previous"] > 1)
+    if above.height:
+        # more leads at a stage than at the one before: they skipped it, not an error
+        names = ", ".join(stage_name(ctx, s) for s in above["stage"].to_list())
+        st.caption(T("funnel.skipped_stages", stages=names))
     st.caption(T("common.click_to_drill"))
     if clicked and clicked.get("stage"):
         stage = clicked["stage"]
