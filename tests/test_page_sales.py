@@ -92,9 +92,7 @@ def test_handoff_headline_equals_the_handoff_metric_for_the_same_filters(
     assert t("handoff.recycled_needs_history", "en") in [c.value for c in at.caption]
 
 
-def test_handoff_shows_recycled_leads_when_a_stage_history_is_loaded(
-    monkeypatch, tmp_path
-) -> None:
+def test_handoff_shows_recycled_leads_when_a_stage_history_is_loaded(monkeypatch, tmp_path) -> None:
     from tests.builders import frame, workspace_from_frames
     from tests.metrics._handoff import FIXTURE_DEALS, FIXTURE_HISTORY, FIXTURE_LEADS
 
