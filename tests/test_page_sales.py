@@ -196,3 +196,28 @@ def test_pages_say_what_to_upload_when_only_leads_are_loaded(
     texts = [m.value for m in at.markdown]
     assert f"**{t('common.needs_title')}**" in texts
     assert not at.metric
+
+
+def test_reps_table_puts_the_worst_rep_first_and_the_team_last(
+    monkeypatch, sample_workspace
+) -> None:
+    # before: reps in name order, so the one who needs help could be anywhere in the table
+    at = _page(monkeypatch, sample_workspace, "followup.py")
+    shown = None
+    for df in at.dataframe:
+        frame = df.value
+        if t("followup.sla_compliance", "en") in frame.columns:
+            shown = frame
+    assert shown is not None
+    rates = shown[t("followup.sla_compliance", "en")].tolist()
+    rows = _metric(sample_workspace, "followup_by_owner", metrics.Filters())
+    team = next(r for r in rows if r["owner"] == "(all)")
+    assert rates[-1] == pytest.approx(team["sla_compliance_rate"])
+    reps = [r for r in rates[:-1] if r == r]  # reps with a rate, in the order shown
+    assert reps == sorted(reps)
+    worst = min(
+        r["sla_compliance_rate"]
+        for r in rows
+        if r["owner"] != "(all)" and r["sla_compliance_rate"] is not None
+    )
+    assert rates[0] == pytest.approx(worst)

@@ -278,7 +278,15 @@ def _column_format(fmt: str) -> Any:
 
 
 def _reps_table(ctx: ui.Context, reps: pl.DataFrame) -> str | None:
-    """One row per rep, the team last; the owner of the row the user selected."""
+    """One row per rep, worst first (lowest SLA compliance), the team last; the owner of the
+    row the user selected."""
+    # a sales manager reads the table for who needs help: the worst rep on top
+    worst_first = reps.filter(pl.col("owner") != ALL).sort(
+        ["sla_compliance_rate", "median_minutes_to_first_touch"],
+        descending=[False, True],
+        nulls_last=True,
+    )
+    reps = pl.concat([worst_first, reps.filter(pl.col("owner") == ALL)])
     table_frame = reps.select(pl.col(c).alias(ctx.t(h)) for c, h, _ in REP_COLUMNS)
     picked_row = ui.table(
         ctx,
