@@ -33,7 +33,6 @@ access.gate(ui.language())
 
 ctx = ui.sidebar()
 access.sidebar_note(ctx.lang)
-ui.load_watch(ctx)
 st.session_state["_ctx"] = ctx
 pages = {
     t(section, ctx.lang): [
@@ -66,4 +65,6 @@ home = st.Page(
     _home, title=first.title, icon=first.icon, url_path="home", default=True, visibility="hidden"
 )
 pages = {"": [home], **pages}
+# The load watch ("a load is running") starts inside each page, under its title
+# (ui.page_title): started here, before the router, it sent viewers to the wrong page.
 st.navigation(pages, position="sidebar").run()

@@ -7,6 +7,7 @@ Pages reach these through :mod:`dashboard.ui` (``ui.connect``, ``ui.current``, .
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +27,20 @@ REPO = Path(__file__).resolve().parent.parent
 # process while any handle on it is open; reads take turns so that each read opens the
 # file afresh and sees the workspace a load has just published (dashboard.writer).
 _DB_LOCK = threading.RLock()
-# how often a page shown during a load checks whether the load has finished
-LOAD_POLL_SECONDS = 5.0
+
+
+def _poll_seconds() -> float:
+    # how often a page shown during a load checks whether the load has finished;
+    # HANDOFF_LOAD_POLL_S tunes it (a number of seconds from 0.1 to 600)
+    raw = os.environ.get("HANDOFF_LOAD_POLL_S", "")
+    try:
+        value = float(raw) if raw else 5.0
+    except ValueError:
+        value = 5.0
+    return value if 0.1 <= value <= 600 else 5.0
+
+
+LOAD_POLL_SECONDS = _poll_seconds()
 
 
 # ----------------------------------------------------------------------------- workspace
@@ -46,6 +59,18 @@ def connect(read_only: bool = True) -> Iterator[Workspace]:
     else:
         with Workspace(workspace_path()) as ws:
             yield ws
+
+
+def page_title(ctx: Context, key: str) -> None:
+    """The page's title (message ``key``), followed by the load watch (:func:`load_watch`).
+
+    Every page starts with it. The watch belongs inside the page, after the router has
+    told the browser which page this is: a timed fragment started before that (in the
+    sidebar) made a slow first run land on the home page, and its full-app refresh left
+    the page's content undrawn.
+    """
+    st.title(ctx.t(key))
+    load_watch(ctx)
 
 
 def load_watch(ctx: Context) -> None:

@@ -47,7 +47,7 @@ POLL_MS = 250  # how often a view checks whether it has finished
 # a team reloads a month's exports a few times in a meeting, not back to back: between
 # two loads the pages get the time to show the new data
 LOAD_PAUSE_S = 10.0
-FIRST_LOAD_AFTER_S = 10.0
+FIRST_LOAD_AFTER_S = 0.0
 # HANDOFF_SOAK_NO_LOAD=1 browses without the concurrent loads: run it by hand to tell a
 # problem of "a load while people watch" from one of the browsing alone
 LOADING = os.environ.get("HANDOFF_SOAK_NO_LOAD", "") != "1"
@@ -218,8 +218,8 @@ async def _loads(workspace: Path, soak: Soak, until: float) -> None:
     with a pause between loads in which the pages can show the new data."""
     handoff = Path(sys.executable).with_name("handoff")
     files = sorted(str(p) for p in SAMPLE.glob("*.csv") if not p.name.startswith("_"))
-    # the first load starts once the people have opened their first pages (see
-    # DEVELOPERS.md: a page opened in the very first seconds of a load is a known case)
+    # the first load starts as the people open their first pages: a page opened during a
+    # load once landed on the wrong page (DEVELOPERS.md, "Soak test")
     await asyncio.sleep(FIRST_LOAD_AFTER_S)
     while time.monotonic() < until:
         t0 = time.monotonic()

@@ -375,7 +375,7 @@ def history(ctx: ui.Context, report: HealthReport) -> None:
 def render() -> None:
     """The Data page, section by section."""
     ctx = ui.current()
-    st.title(ctx.t("pages.data"))
+    ui.page_title(ctx, "pages.data")
     st.caption(ctx.t("data.subtitle"))
     upload(ctx)
     last_load(ctx)

@@ -41,7 +41,7 @@ HOW = {"overview": "how_counts", "handoff": "how_handoff", "followup_by_owner": 
 
 def header(ctx: ui.Context) -> None:
     """Title and question; the page stops here when no workspace is loaded."""
-    st.title(ctx.t("pages.definitions"))
+    ui.page_title(ctx, "pages.definitions")
     st.caption(ctx.t("definitions.question"))
     if ctx.version < 0 or ctx.facts is None:
         st.info(ctx.t("common.no_workspace"))

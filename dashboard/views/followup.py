@@ -359,7 +359,7 @@ def _reps_section(
 def render() -> None:
     """The Follow-up discipline page, section by section."""
     ctx = ui.current()
-    st.title(ctx.t("pages.followup"))
+    ui.page_title(ctx, "pages.followup")
     st.caption(ctx.t("followup.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

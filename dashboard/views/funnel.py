@@ -243,7 +243,7 @@ def cohorts(ctx: ui.Context) -> None:
 def render() -> None:
     """The page: the headline, then each section in order."""
     ctx = ui.current()
-    st.title(ctx.t("pages.funnel"))
+    ui.page_title(ctx, "pages.funnel")
     st.caption(ctx.t("funnel.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

@@ -317,7 +317,7 @@ def pending_list(ctx: ui.Context, rows: pl.DataFrame, chosen: str | None) -> Non
 def render() -> None:
     """The page: the headline, then each section in order."""
     ctx = ui.current()
-    st.title(ctx.t("pages.handoff"))
+    ui.page_title(ctx, "pages.handoff")
     st.caption(ctx.t("handoff.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

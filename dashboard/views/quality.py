@@ -346,7 +346,7 @@ def reasons_section(ctx: ui.Context) -> None:
 def render() -> None:
     """The page: its title, then each section in order (or where to load data first)."""
     ctx = ui.current()
-    st.title(ctx.t("pages.quality"))
+    ui.page_title(ctx, "pages.quality")
     st.caption(ctx.t("quality.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

@@ -298,7 +298,7 @@ def full_table(ctx: ui.Context, shown: ui.Shown, s: Sources) -> None:
 def render() -> None:
     """The page: the headline, then each section in order."""
     ctx = ui.current()
-    st.title(ctx.t("pages.revenue"))
+    ui.page_title(ctx, "pages.revenue")
     st.caption(ctx.t("revenue.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

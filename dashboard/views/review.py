@@ -127,7 +127,7 @@ def go_to_evidence(ctx: ui.Context, page: str, params: dict[str, str | list[str]
 def header(ctx: ui.Context) -> None:
     """Title and question; the page stops here when no leads are loaded, and opens the
     evidence page a callout's button asked for."""
-    st.title(ctx.t("pages.review"))
+    ui.page_title(ctx, "pages.review")
     st.caption(ctx.t("review.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))

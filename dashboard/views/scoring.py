@@ -479,7 +479,7 @@ def attributes_section(ctx: ui.Context) -> None:
 def render() -> None:
     """The page: its title, then each section in order (or where to load data first)."""
     ctx = ui.current()
-    st.title(ctx.t("pages.scoring"))
+    ui.page_title(ctx, "pages.scoring")
     st.caption(ctx.t("scoring.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
