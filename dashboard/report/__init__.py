@@ -20,7 +20,7 @@ from dashboard.report.base import Report, esc
 from dashboard.report.definitions import definitions_section, provenance_section
 from dashboard.report.followup import followup_section
 from dashboard.report.funnel import funnel_section
-from dashboard.report.overview import callouts_section, changes_section, cover
+from dashboard.report.overview import callouts_section, changes_section, changes_title, cover
 from dashboard.report.period import reviewed_period
 from dashboard.report.quality import quality_section
 from dashboard.report.revenue import revenue_section
@@ -180,7 +180,8 @@ def build_report(
             ("definitions", "definitions_title", definitions_section),
             ("provenance", "provenance_title", provenance_section),
         )
-        toc = contents(r, sections, appendix)
+        compared = changes_title(r, reviewed)
+        toc = contents(r, compared, sections, appendix)
         body = [cover(r, reviewed, generated), callouts_section(r, 1)]
         body.append(changes_section(r, 2, reviewed, toc))
         body += [build(r, i) for i, (_, _, build) in enumerate(sections[1:], start=3)]
@@ -197,11 +198,12 @@ def build_report(
 
 def contents(
     r: Report,
+    compared: str,
     sections: tuple[tuple[str, str, object], ...],
     appendix: tuple[tuple[str, str, object], ...],
 ) -> str:
     """The list of sections after the cover, the appendix lettered."""
-    items = [("changes", r.t("compare_title"), "2")]
+    items = [("changes", compared, "2")]
     items += [(a, r.t(k), str(i)) for i, (a, k, _) in enumerate(sections[1:], start=3)]
     items += [(a, r.t(k), letter) for letter, (a, k, _) in zip("AB", appendix, strict=True)]
     links = "".join(

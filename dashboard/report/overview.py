@@ -131,14 +131,21 @@ def _shown_headlines(cmp: review.Comparison) -> Sequence[review.Headline]:
     return [h for h in cmp.headlines if h.metric not in cmp.missing]
 
 
+def changes_title(r: Report, reviewed: Reviewed | None) -> str:
+    """The comparison's title: "May 2026 compared with Apr 2026", as the Review page says."""
+    if reviewed is None:
+        return r.t("compare_title")
+    this, before = period_label(r, reviewed.current), period_label(r, reviewed.previous)
+    return r.other_t("review.changes_title", this=this, previous=before)
+
+
 def changes_section(r: Report, number: int, reviewed: Reviewed | None, toc: str) -> str:
     """The period's headline numbers beside the previous period's, with their change."""
-    title = r.t("compare_title")
+    title = changes_title(r, reviewed)
     if reviewed is None:
         return section_html("changes", number, title, r.t("compare_lead"), toc)
     cmp = reviewed.comparison
     this, before = period_label(r, cmp.current), period_label(r, cmp.previous)
-    title = r.other_t("review.changes_title", this=this, previous=before)
     table = html_table(
         [
             Col(r.t("col_figure"), lambda h: headline_label(r, h.key), numeric=False),
