@@ -1,7 +1,10 @@
 """The joint review meeting's report: one self-contained HTML file that prints well to PDF.
 
 :func:`build_report` runs the same metrics as the dashboard and ``handoff metric`` on a
-read-only connection and writes them as one HTML document: no scripts, fonts, images or
+read-only connection for one period and the one before it (:mod:`dashboard.report.period`)
+and writes them as one HTML document, in the order a marketing lead presents them: the
+period's callouts, its headline numbers against the previous period's, the sections, then
+an appendix with the definitions and the data's provenance. No scripts, fonts, images or
 style sheets are fetched (charts are inline SVG drawn from Altair charts), so the file opens
 offline and can be mailed or archived. Its print style sheet lays it out on A4, one section
 per page, with tables that do not split inside a row and a design that stays readable in
