@@ -164,12 +164,33 @@ def _add_report(sub: Any) -> None:
     p = sub.add_parser(
         "report",
         help="write the review meeting's report (one self-contained HTML file)",
-        description="The review callouts ranked by revenue at stake, the funnel, follow-up "
-        "discipline, lead-quality disagreement, revenue by source, the definitions in force "
-        "and the files loaded, as one HTML file that opens offline and prints to PDF.",
+        description="One period against the one before it: the review callouts ranked by "
+        "revenue at stake and the headline numbers with their change first, then the funnel, "
+        "follow-up discipline, lead-quality disagreement and revenue by source of the period, "
+        "and an appendix with the definitions in force and the files loaded, as one HTML file "
+        "that opens offline and prints to PDF. By default the newest month whose won deals "
+        "have had time to come in, as the Review page opens on.",
     )
     _workspace_arg(p)
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first cohort day (YYYY-MM-DD)")
+    p.add_argument(
+        "--period",
+        metavar="PERIOD",
+        help="the month (YYYY-MM) or quarter (YYYY-Qn) to review against the one before it",
+    )
+    p.add_argument(
+        "--grain",
+        choices=["month", "quarter"],
+        default="month",
+        help="without --period or dates: review the newest mature month or quarter "
+        "(default: month)",
+    )
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first cohort day (YYYY-MM-DD), instead of --period; compared with as many days "
+        "before it",
+    )
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last cohort day (YYYY-MM-DD)")
     p.add_argument("--lang", choices=["en", "vi"], default="en", help="language (default: en)")
     p.add_argument(

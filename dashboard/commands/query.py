@@ -210,6 +210,30 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_period(args: argparse.Namespace):  # -> review.Period | None
+    """``--period`` as a month or quarter; it cannot be given with ``--from``/``--to``."""
+    from dashboard.report.period import parse_period
+
+    if not args.period:
+        return None
+    if args.date_from or args.date_to:
+        raise HandoffError(
+            Problem(
+                "--period cannot be given with --from or --to",
+                fix="review a month or quarter with --period, or any days with --from and --to",
+            )
+        )
+    try:
+        return parse_period(args.period)
+    except ValueError:
+        raise HandoffError(
+            Problem(
+                f"--period {args.period!r} is not a month or a quarter",
+                fix="write a month as YYYY-MM (2026-05) or a quarter as YYYY-Qn (2026-Q2)",
+            )
+        ) from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from dashboard.report import build_report
     from dashboard.workspace import default_path
@@ -230,8 +254,16 @@ def cmd_report(args: argparse.Namespace) -> int:
                 fix="create the folder or choose another --out",
             )
         )
+    period = _report_period(args)
     path = Path(args.workspace) if args.workspace else default_path()
-    text = build_report(path, date_from=date_from, date_to=date_to, lang=args.lang)
+    text = build_report(
+        path,
+        date_from=date_from,
+        date_to=date_to,
+        lang=args.lang,
+        period=period,
+        grain=args.grain,
+    )
     args.out.write_text(text, encoding="utf-8")
     print(f"report written to {printable(args.out)}")
     return EXIT_OK

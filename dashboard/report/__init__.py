@@ -1,7 +1,10 @@
 """The joint review meeting's report: one self-contained HTML file that prints well to PDF.
 
 :func:`build_report` runs the same metrics as the dashboard and ``handoff metric`` on a
-read-only connection and writes them as one HTML document: no scripts, fonts, images or
+read-only connection for one period and the one before it (:mod:`dashboard.report.period`)
+and writes them as one HTML document, in the order a marketing lead presents them: the
+period's callouts, its headline numbers against the previous period's, the sections, then
+an appendix with the definitions and the data's provenance. No scripts, fonts, images or
 style sheets are fetched (charts are inline SVG drawn from Altair charts), so the file opens
 offline and can be mailed or archived. Its print style sheet lays it out on A4, one section
 per page, with tables that do not split inside a row and a design that stays readable in
@@ -14,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dashboard import metrics
+from dashboard import metrics, review
 from dashboard.i18n import LANGUAGES, fmt_date
 from dashboard.report.base import Report, esc
 from dashboard.report.definitions import definitions_section, provenance_section
 from dashboard.report.followup import followup_section
 from dashboard.report.funnel import funnel_section
-from dashboard.report.overview import callouts_section, cover
+from dashboard.report.overview import callouts_section, changes_section, changes_title, cover
+from dashboard.report.period import reviewed_period
 from dashboard.report.quality import quality_section
 from dashboard.report.revenue import revenue_section
 from dashboard.workspace import Workspace
@@ -44,7 +48,7 @@ h3 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; }
 p { margin: 0 0 2mm; }
 .eyebrow { text-transform: uppercase; letter-spacing: .08em; font-size: 9pt; color: var(--muted);
            margin: 0; }
-.subtitle { color: var(--muted); font-size: 11.5pt; }
+.period { font-size: 15pt; font-weight: 600; color: var(--accent); margin: 1mm 0 0; }
 .lead { color: var(--muted); margin-bottom: 4mm; }
 .note { color: var(--muted); font-size: 9pt; break-before: avoid; }
 .empty { font-style: italic; }
@@ -55,16 +59,19 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; m
           padding: 3mm 4mm; border-top: 1px solid var(--rule);
           border-bottom: 1px solid var(--rule); }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(24mm, 1fr)); gap: 3mm;
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(21mm, 1fr)); gap: 3mm;
            margin: 3mm 0 4mm; break-inside: avoid; }
 .figure { border: 1px solid var(--rule); border-top: 3px solid var(--accent); padding: 2mm 3mm; }
 .figure .value { font-size: 14pt; font-weight: 700; font-variant-numeric: tabular-nums;
                  white-space: nowrap; }
 .figure .label { font-size: 8.5pt; color: var(--muted); }
-nav.toc { margin-top: 5mm; }
-nav.toc .toc-title { font-size: 11pt; border: 0; margin: 0 0 1mm; padding: 0; }
-nav.toc ol { margin: 0; padding-left: 6mm; columns: 2; }
+nav.toc { margin-top: 6mm; break-inside: avoid; }
+nav.toc .toc-title { font-size: 11pt; margin: 0 0 1mm; }
+nav.toc ol { margin: 0; padding: 0; list-style: none; columns: 2; }
+nav.toc .no { display: inline-block; min-width: 6mm; color: var(--accent); font-weight: 600; }
 nav.toc a { color: inherit; text-decoration: none; }
+table.changes td:first-child { font-weight: 600; }
+table.changes td:nth-child(2) { font-weight: 700; }
 section { margin-top: 10mm; }
 ol.callouts { list-style: none; margin: 0; padding: 0; }
 .callout { display: flex; gap: 4mm; padding: 3mm 0; border-bottom: 1px solid var(--rule);
@@ -110,7 +117,8 @@ footer { margin-top: 10mm; padding-top: 2mm; border-top: 1px solid var(--rule); 
   html { background: white; }
   main { max-width: none; margin: 0; padding: 0; box-shadow: none; }
   section { margin-top: 0; break-before: page; }
-  section#callouts { break-before: auto; margin-top: 8mm; }
+  section#callouts { break-before: auto; margin-top: 6mm; }
+  section#changes { break-before: auto; margin-top: 8mm; }
   .break-before { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
@@ -123,40 +131,88 @@ def build_report(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     lang: str = "en",
+    period: review.Period | None = None,
+    grain: str = "month",
 ) -> str:
     """The review meeting's report on the workspace at ``workspace_path``, as one HTML page.
 
-    Leads are those of the cohort days ``date_from``..``date_to`` (inclusive; None means the
-    workspace's first or last day). The page holds the review callouts ranked by revenue
-    impact, the funnel, follow-up discipline, lead-quality disagreement, revenue by source,
-    the definitions in force with their recent changes, and the files the numbers come from.
-    A metric whose inputs the workspace lacks shows what to load instead. The HTML needs
-    nothing from the network. Raises ValueError for a language other than en or vi.
+    The report reviews one period against the one before it (:mod:`dashboard.report.period`):
+    ``period`` (a month or quarter) if given, else the days ``date_from``..``date_to``
+    (inclusive; a missing end is the data's first or last day; a range that is exactly a
+    calendar month or quarter is that period), else the newest complete ``grain`` (month or
+    quarter) whose won deals have had time to come in, as the Review page opens on. Its
+    cover holds the period's review callouts ranked by revenue at stake, then its headline
+    numbers beside the previous period's; the sections after it (funnel, follow-up, lead
+    quality, revenue by source) cover the period; an appendix holds the definitions in
+    force and the data's provenance (files and their hashes, row counts, versions). A
+    metric whose inputs the workspace lacks shows what to load instead. The HTML needs
+    nothing from the network. Raises ValueError for a language other than en or vi or a
+    grain other than month or quarter.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    if grain not in review.GRAINS:
+        raise ValueError(f"grain must be one of {review.GRAINS}, not {grain!r}")
     path = Path(workspace_path)
-    filters = metrics.Filters(date_from=date_from, date_to=date_to)
+    base = metrics.Filters()
     generated = dt.datetime.now().replace(microsecond=0)
     with Workspace(path, read_only=True) as ws:
-        r = Report(ws, filters, lang)
-        body = [cover(r, path, generated)]
-        builders = (
-            callouts_section,
-            funnel_section,
-            followup_section,
-            quality_section,
-            revenue_section,
-            definitions_section,
-            provenance_section,
+        reviewed = reviewed_period(
+            ws.con,
+            ws.settings(),
+            base,
+            date_from=date_from,
+            date_to=date_to,
+            period=period,
+            grain=grain,
         )
-        body += [build(r, i) for i, build in enumerate(builders, start=1)]
+        filters = (
+            reviewed.filters(base)
+            if reviewed is not None
+            else metrics.Filters(date_from=date_from, date_to=date_to)
+        )
+        r = Report(ws, filters, lang, generated)
+        sections = (
+            ("callouts", "callouts_title", callouts_section),
+            ("funnel", "funnel_title", funnel_section),
+            ("followup", "followup_title", followup_section),
+            ("quality", "quality_title", quality_section),
+            ("revenue", "revenue_title", revenue_section),
+        )
+        appendix = (
+            ("definitions", "definitions_title", definitions_section),
+            ("provenance", "provenance_title", provenance_section),
+        )
+        compared = changes_title(r, reviewed)
+        toc = contents(r, compared, sections, appendix)
+        body = [cover(r, reviewed, generated), callouts_section(r, 1)]
+        body.append(changes_section(r, 2, reviewed, toc))
+        body += [build(r, i) for i, (_, _, build) in enumerate(sections[1:], start=3)]
+        body += [build(r, letter) for letter, (_, _, build) in zip("AB", appendix, strict=True)]
     footer = r.t("footer", time=f"{fmt_date(generated, lang)} {generated:%H:%M}")
-    title = f"{r.t('title')} · {path.name}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{esc(r.t('title'))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(body)
         + f"\n<footer>{esc(footer)}</footer>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def contents(
+    r: Report,
+    compared: str,
+    sections: tuple[tuple[str, str, object], ...],
+    appendix: tuple[tuple[str, str, object], ...],
+) -> str:
+    """The list of sections after the cover, the appendix lettered."""
+    items = [("changes", compared, "2")]
+    items += [(a, r.t(k), str(i)) for i, (a, k, _) in enumerate(sections[1:], start=3)]
+    items += [(a, r.t(k), letter) for letter, (a, k, _) in zip("AB", appendix, strict=True)]
+    links = "".join(
+        f'<li><a href="#{a}"><span class="no">{esc(no)}</span>{esc(title)}</a></li>'
+        for a, title, no in items
+    )
+    return (
+        f'<nav class="toc"><h3 class="toc-title">{esc(r.t("contents"))}</h3><ol>{links}</ol></nav>'
     )

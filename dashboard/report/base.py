@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -49,8 +50,15 @@ class Shown:
 class Report:
     """Runs the metrics once each and renders the report's parts in one language."""
 
-    def __init__(self, ws: Workspace, filters: metrics.Filters, lang: str) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        filters: metrics.Filters,
+        lang: str,
+        generated: dt.datetime | None = None,
+    ) -> None:
         self.ws = ws
+        self.generated = generated or dt.datetime.now().replace(microsecond=0)
         self.con = ws.con
         self.stored = ws.settings()
         self.settings = metrics.resolve_settings(self.stored, None)
@@ -69,6 +77,10 @@ class Report:
         if key in catalogue():
             return t(key, self.lang)
         return fallback
+
+    def other_t(self, key: str, /, **values: object) -> str:
+        """A message of another catalogue file (the pages' own words) in the report's language."""
+        return t(key, self.lang, **values)
 
     def n(self, value: float | int | None) -> str:
         return fmt_int(value, self.lang)
@@ -170,10 +182,14 @@ def figure_row(items: Sequence[tuple[str, str]]) -> str:
     return f'<div class="figures">{cells}</div>'
 
 
-def section_html(anchor: str, number: int, title: str, lead: str, body: str) -> str:
+def section_html(
+    anchor: str, number: int | str, title: str, lead: str, body: str, *, eyebrow: str = ""
+) -> str:
+    """A numbered section (an appendix is lettered, with ``eyebrow`` above its title)."""
+    above = f'<p class="eyebrow">{esc(eyebrow)}</p>' if eyebrow else ""
     return (
-        f'<section id="{anchor}"><h2><span class="no">{number}</span>{esc(title)}</h2>'
-        f'<p class="lead">{esc(lead)}</p>{body}</section>'
+        f'<section id="{anchor}">{above}<h2><span class="no">{esc(number)}</span>'
+        f'{esc(title)}</h2><p class="lead">{esc(lead)}</p>{body}</section>'
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Any
 
 from dashboard import agreement
@@ -23,7 +24,9 @@ def _logged_value(r: Report, key: str, text: str | None) -> str:
     return _setting_value(r, key, agreement.decoded(text))
 
 
-def definitions_section(r: Report, number: int) -> str:
+def definitions_section(r: Report, number: str) -> str:
+    """Appendix ``number``: every setting in force (changed ones in bold), and the recent
+    changes to them with who made them and why."""
     rows = [
         {
             "key": s.key,
@@ -92,12 +95,38 @@ def definitions_section(r: Report, number: int) -> str:
         r.t("definitions_title"),
         r.t("definitions_lead"),
         "".join(parts),
+        eyebrow=r.t("appendix"),
     )
 
 
-def provenance_section(r: Report, number: int) -> str:
+def _versions() -> str:
+    """Handoff's version and the engines' that computed the numbers."""
+    names = ("handoff", "duckdb", "polars", "altair", "vl-convert-python")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(found)
+
+
+def _about(r: Report) -> str:
+    """Where the report was made: the workspace file, when, and with which versions."""
+    meta = [
+        (r.t("meta_workspace"), r.ws.path.name),
+        (r.t("meta_generated"), f"{fmt_date(r.generated, r.lang)} {r.generated:%H:%M}"),
+        (r.t("meta_versions"), _versions()),
+    ]
+    dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta)
+    return f'<dl class="meta">{dl}</dl>'
+
+
+def provenance_section(r: Report, number: str) -> str:
+    """Appendix ``number``: the workspace and versions, every file loaded with its SHA-256,
+    and the rows each table holds."""
     log = r.ws.load_log()
-    parts = [f"<h3>{esc(r.t('files_title'))}</h3>"]
+    parts = [_about(r), f"<h3>{esc(r.t('files_title'))}</h3>"]
     if log.is_empty():
         parts.append(f'<p class="empty">{esc(r.t("files_none"))}</p>')
     else:
@@ -140,5 +169,10 @@ def provenance_section(r: Report, number: int) -> str:
         )
     )
     return section_html(
-        "provenance", number, r.t("provenance_title"), r.t("provenance_lead"), "".join(parts)
+        "provenance",
+        number,
+        r.t("provenance_title"),
+        r.t("provenance_lead"),
+        "".join(parts),
+        eyebrow=r.t("appendix"),
     )

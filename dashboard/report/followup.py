@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
+import polars as pl
+
+from dashboard import charts
 from dashboard.charts import followup as fc
 from dashboard.charts import followup_reps
 from dashboard.charts.followup import ALL, NO_OWNER, Words
@@ -27,6 +31,8 @@ SPEED_HEIGHT = 280
 SCATTER_HEIGHT = 400
 # the scatter's legends sit beside its plot, inside the page width
 SCATTER_WIDTH = CHART_WIDTH - 120
+# the SLA bars: one row per rep
+SLA_ROW_HEIGHT = 26
 
 
 def followup_section(r: Report, number: int) -> str:
@@ -82,11 +88,15 @@ def _reps_part(r: Report, words: Words, sla: str) -> str:
     if missing:
         return head + missing
     assert owners.frame is not None
-    rows = owners.frame.to_dicts()
+    reps = worst_first(owners.frame)
+    rows = reps.to_dicts()
     team = next((x for x in rows if x["owner"] == ALL), None)
     parts = [head]
     if team:
         parts.append(_team_figures(r, team))
+    if reps.filter(pl.col("owner") != ALL)["sla_compliance_rate"].is_not_null().any():
+        chart = sla_bars(r, reps, sla)
+        parts.append(r.svg(chart, height=SLA_ROW_HEIGHT * (reps.height - 1) + 60))
     if followup_reps.has_reps(owners.frame):
         chart = followup_reps.reps_scatter(
             owners.frame,
@@ -100,6 +110,76 @@ def _reps_part(r: Report, words: Words, sla: str) -> str:
     gap = fmt_number(float(r.settings["rep_below_team_gap"]) * 100, r.lang, 0)
     parts.append(f'<p class="note">{esc(r.t("reps_note", gap=gap))}</p>')
     return "".join(parts)
+
+
+def worst_first(frame: pl.DataFrame) -> pl.DataFrame:
+    """``followup_by_owner``'s rows with the reps worst first (lowest SLA compliance, then
+    slowest first touch; a rep with no rate last), the team row at the end, as the
+    Follow-up page lists them."""
+    reps = frame.filter(pl.col("owner") != ALL).sort(
+        ["sla_compliance_rate", "median_minutes_to_first_touch"],
+        descending=[False, True],
+        nulls_last=True,
+    )
+    return pl.concat([reps, frame.filter(pl.col("owner") == ALL)])
+
+
+def sla_bars(r: Report, reps: pl.DataFrame, sla: str) -> alt.LayerChart:
+    """Each rep's SLA compliance as a bar, worst rep on top, on an axis from 0 to 100 %
+    (a share cannot pass it); the reps ``followup_by_owner`` flags below the team in the
+    warning colour, the team's compliance as a dashed line."""
+    team = reps.filter(pl.col("owner") == ALL)
+    shown = reps.filter((pl.col("owner") != ALL) & pl.col("sla_compliance_rate").is_not_null())
+    rows = shown.to_dicts()
+    bars = shown.with_columns(
+        pl.Series("rep", [_owner_name(r, x) for x in rows], dtype=pl.String),
+        pl.Series("text", [r.pct(x["sla_compliance_rate"]) for x in rows], dtype=pl.String),
+        pl.when(pl.col("is_below_team"))
+        .then(pl.lit(r.other_t("followup.below_team")))
+        .otherwise(pl.lit(r.other_t("followup.not_below_team")))
+        .alias("flag"),
+    )
+    order = bars["rep"].to_list()
+    x = alt.X(
+        "sla_compliance_rate:Q",
+        title=r.t("sla_axis", sla=sla),
+        scale=alt.Scale(domain=[0, 1], nice=False, clamp=True),
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    )
+    y = alt.Y("rep:N", sort=order, title=None)
+    base = alt.Chart(bars)
+    layers = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "flag:N",
+            title=None,
+            scale=alt.Scale(
+                domain=[r.other_t("followup.below_team"), r.other_t("followup.not_below_team")],
+                range=[charts.BAD, charts.PRIMARY],
+            ),
+            legend=alt.Legend(orient="bottom"),
+        ),
+    ) + base.mark_text(align="left", dx=4, fontSize=12).encode(x=x, y=y, text="text:N")
+    if team.height and team["sla_compliance_rate"][0] is not None:
+        line = alt.Chart(
+            pl.DataFrame(
+                {
+                    "x": [team["sla_compliance_rate"][0]],
+                    "label": [r.t("sla_team_line", rate=r.pct(team["sla_compliance_rate"][0]))],
+                }
+            )
+        )
+        layers = (
+            layers
+            + line.mark_rule(color=charts.NEUTRAL, strokeDash=[6, 4], size=2).encode(
+                x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1], nice=False))
+            )
+            + line.mark_text(align="right", dx=-4, baseline="bottom", fontSize=12).encode(
+                x="x:Q", y=alt.value(-4), text="label:N"
+            )
+        )
+    return layers.properties(width=CHART_WIDTH - 140, title=r.t("sla_chart_title"))
 
 
 def _team_figures(r: Report, team: dict[str, Any]) -> str:
@@ -135,7 +215,8 @@ def _sla_cell(r: Report, x: dict[str, Any]) -> str:
 
 
 def _reps_table(r: Report, rows: list[dict[str, Any]]) -> str:
-    """One row per rep as the metric orders them, the team row in bold."""
+    """One row per rep, worst first (as :func:`worst_first` orders them), the team row in
+    bold at the end."""
     return html_table(
         [
             Col(r.t("col_owner"), lambda x: _owner_name(r, x), numeric=False),

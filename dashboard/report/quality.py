@@ -42,6 +42,7 @@ def _headline(r: Report, d: Shown) -> str:
     figures = figure_row(
         [
             (r.t("fig_agreement"), r.pct(row["agreement_rate"])),
+            (r.t("fig_ac1"), r.num(row["gwet_ac1"], 2)),
             (r.t("fig_kappa"), r.num(row["cohens_kappa"], 2)),
             (r.t("fig_judged"), r.n(row["leads_judged"])),
             (r.t("fig_mql_rejected"), r.n(row["mql_rejected"])),
@@ -49,7 +50,8 @@ def _headline(r: Report, d: Shown) -> str:
             (r.t("fig_never_worked"), r.n(row["never_worked_mqls"])),
         ]
     )
-    return figures + f'<p class="note">{esc(r.t("kappa_note"))}</p>'
+    note = r.t("kappa_note", kappa=r.num(row["cohens_kappa"], 2), ac1=r.num(row["gwet_ac1"], 2))
+    return figures + f'<p class="note">{esc(note)}</p>'
 
 
 def _matrix_rows(r: Report) -> list[dict[str, Any]]:
