@@ -38,6 +38,9 @@ Headline = _periods.Headline
 Period = _periods.Period
 compare_periods = _periods.compare_periods
 default_period = _periods.default_period
+headline_values = _periods.headline_values
+months_of = _periods.months_of
+newest_mature = _periods.newest_mature
 period_of = _periods.period_of
 periods = _periods.periods
 

@@ -65,6 +65,26 @@ def default_period(first_day: dt.date, last_day: dt.date, grain: str = "month") 
     return p
 
 
+def months_of(p: Period) -> set[dt.date]:
+    """The first day of every calendar month ``p`` touches."""
+    months, day = set(), p.start.replace(day=1)
+    while day <= p.end:
+        months.add(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def newest_mature(choices: list[Period], last_complete: Period, maturing: set[dt.date]) -> Period:
+    """The newest complete period whose won deals have had time to come in.
+
+    The meeting compares finished periods: opening on a month whose deals are still
+    arriving shows a fall that is only time. ``choices`` are newest first; when every
+    complete period is still maturing, the last complete one (the page then says so).
+    """
+    older = choices[choices.index(last_complete) :]
+    return next((p for p in older if not months_of(p) & maturing), last_complete)
+
+
 @dataclass(frozen=True)
 class Headline:
     """One headline number in two periods. ``kind`` is "count", "rate" (0..1) or "money"."""
@@ -121,9 +141,11 @@ HEADLINES: tuple[tuple[str, str, str, str, str | None], ...] = (
 )
 
 
-def _headline_values(
+def headline_values(
     con: duckdb.DuckDBPyConnection, settings: dict, filters: metrics.Filters
 ) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
+    """Each headline's value (:data:`HEADLINES`) under ``filters``, read from its metric's
+    query, and what the metrics that cannot answer need (None values for them)."""
     resolved = metrics.resolve_settings(settings, None)
     frames: dict[str, pl.DataFrame | None] = {}
     missing: dict[str, tuple[str, ...]] = {}
@@ -167,7 +189,7 @@ def compare_periods(
     else:
         this = period_of(anchor, grain)
     before = this.previous()
-    now, missing = _headline_values(con, settings, this.filters(filters))
-    then, _ = _headline_values(con, settings, before.filters(filters))
+    now, missing = headline_values(con, settings, this.filters(filters))
+    then, _ = headline_values(con, settings, before.filters(filters))
     heads = [Headline(key, name, kind, now[key], then[key]) for key, name, _, kind, _ in HEADLINES]
     return Comparison(grain, this, before, heads, missing)

@@ -71,15 +71,6 @@ def _range_before(p: review.Period) -> review.Period:
     return review.Period(RANGE, p.start - dt.timedelta(days=days), p.start - dt.timedelta(days=1))
 
 
-def months_of(p: review.Period) -> set[dt.date]:
-    """The first day of every calendar month ``p`` touches."""
-    months, day = set(), p.start.replace(day=1)
-    while day <= p.end:
-        months.add(day)
-        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return months
-
-
 def maturing_months(
     con: duckdb.DuckDBPyConnection, settings: dict, base: metrics.Filters
 ) -> set[dt.date]:
@@ -96,12 +87,12 @@ def maturing_months(
 def newest_mature(
     first_day: dt.date, last_day: dt.date, maturing: set[dt.date], grain: str = "month"
 ) -> review.Period:
-    """The newest complete period whose won deals have had time to come in, as the Review
-    page opens on; the last complete period when every one is still maturing."""
-    choices = review.periods(first_day, last_day, grain)
-    last_complete = review.default_period(first_day, last_day, grain)
-    older = choices[choices.index(last_complete) :]
-    return next((p for p in older if not months_of(p) & maturing), last_complete)
+    """The period the Review page opens on (:func:`review_periods.newest_mature`)."""
+    return review.newest_mature(
+        review.periods(first_day, last_day, grain),
+        review.default_period(first_day, last_day, grain),
+        maturing,
+    )
 
 
 def _with_agreement_beyond_chance(
@@ -135,8 +126,8 @@ def _compare_range(
 ) -> review.Comparison:
     """The Review page's headline numbers for two ranges that are not calendar periods."""
     # the same metrics and columns as compare_periods, for any two ranges of days
-    now, missing = periods_mod._headline_values(con, settings, current.filters(base))
-    then, _ = periods_mod._headline_values(con, settings, previous.filters(base))
+    now, missing = periods_mod.headline_values(con, settings, current.filters(base))
+    then, _ = periods_mod.headline_values(con, settings, previous.filters(base))
     heads = [
         review.Headline(key, name, kind, now[key], then[key])
         for key, name, _, kind, _ in review.HEADLINES
@@ -181,4 +172,4 @@ def reviewed_period(
         previous = current.previous()
         cmp = review.compare_periods(con, settings, base, current.grain, anchor=current.start)
     cmp = _with_agreement_beyond_chance(con, settings, base, cmp)
-    return Reviewed(current, previous, cmp, bool(months_of(current) & maturing))
+    return Reviewed(current, previous, cmp, bool(review.months_of(current) & maturing))

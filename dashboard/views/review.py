@@ -152,7 +152,7 @@ def period_picker(ctx: ui.Context) -> review.Comparison:
     )
     choices = review.periods(f.first_day, f.last_day, grain)
     maturing = maturing_months(ctx)
-    default = mature_default(
+    default = review.newest_mature(
         choices, review.default_period(f.first_day, f.last_day, grain), maturing
     )
     period = right.selectbox(
@@ -163,7 +163,7 @@ def period_picker(ctx: ui.Context) -> review.Comparison:
         help=ctx.t("review.period_help"),
         key=f"review_period_{grain}",
     )
-    if _months_of(period) & maturing:
+    if review.months_of(period) & maturing:
         # a period whose deals are still coming in: its won figures are not final yet
         st.warning(ctx.t("review.period_maturing"), icon=":material/hourglass_top:")
     return _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
@@ -176,27 +176,6 @@ def maturing_months(ctx: ui.Context) -> set[dt.date]:
         return set()
     won = cohort.frame.filter((cohort.frame["stage"] == "won") & cohort.frame["is_maturing"])
     return set(won["cohort_month"].to_list())
-
-
-def _months_of(period: review.Period) -> set[dt.date]:
-    months, day = set(), period.start
-    while day <= period.end:
-        months.add(day)
-        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return months
-
-
-def mature_default(
-    choices: list[review.Period], last_complete: review.Period, maturing: set[dt.date]
-) -> review.Period:
-    """The newest complete period whose won deals have had time to come in.
-
-    The meeting compares finished periods: opening on a month whose deals are still
-    arriving shows a fall that is only time. When every period is still maturing, the last
-    complete one (the page then says so).
-    """
-    older = choices[choices.index(last_complete) :]
-    return next((p for p in older if not _months_of(p) & maturing), last_complete)
 
 
 def changes(ctx: ui.Context, cmp: review.Comparison) -> None:
@@ -336,8 +315,9 @@ def how_found(ctx: ui.Context) -> None:
 
 
 # ----------------------------------------------------------------------------- report
-def report_download(ctx: ui.Context, scope_filters: metrics.Filters) -> None:
-    """The review report for the callouts' scope, as one HTML file."""
+def report_download(ctx: ui.Context, cmp: review.Comparison) -> None:
+    """The review report of the period the page shows (against the one before), as one
+    HTML file."""
     if importlib.util.find_spec("dashboard.report") is None:
         return
     from dashboard import report
@@ -347,12 +327,7 @@ def report_download(ctx: ui.Context, scope_filters: metrics.Filters) -> None:
     path = ui.workspace_path()
     st.download_button(
         ctx.t("review.report_download"),
-        data=lambda: report.build_report(
-            path,
-            date_from=scope_filters.date_from,
-            date_to=scope_filters.date_to,
-            lang=ctx.lang,
-        ),
+        data=lambda: report.build_report(path, period=cmp.current, grain=cmp.grain, lang=ctx.lang),
         file_name=f"handoff-review-{dt.date.today().isoformat()}.html",
         mime="text/html",
         icon=":material/download:",
@@ -371,7 +346,7 @@ def render() -> None:
     callout_list(ctx, scope_filters)
     changes(ctx, cmp)
     how_found(ctx)
-    report_download(ctx, scope_filters)
+    report_download(ctx, cmp)
 
 
 render()
