@@ -33,6 +33,21 @@ HEATMAP_SCHEME = "blues"
 
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 
+# A chart drawn narrower than this many pixels (on a phone) writes shorter labels. The
+# browser decides, with Vega-Lite's own width signal: one chart serves a projector and a
+# phone, and the page does not need to know the screen.
+NARROW_PX = 560
+
+
+def narrow_or(narrow: object, wide: object) -> alt.ExprRef:
+    """A mark property that is ``narrow`` on a narrow chart and ``wide`` otherwise."""
+    return alt.ExprRef(expr=f"width < {NARROW_PX} ? {narrow!r} : {wide!r}")
+
+
+def narrow_text(narrow_field: str, wide_field: str) -> str:
+    """A Vega expression choosing between two text fields by the chart's width."""
+    return f"width < {NARROW_PX} ? datum[{narrow_field!r}] : datum[{wide_field!r}]"
+
 
 def colour_scale(values: Sequence[str | None]) -> alt.Scale:
     """A scale giving each value (e.g. every source in the workspace) its own fixed colour.

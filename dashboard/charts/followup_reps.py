@@ -146,7 +146,9 @@ def reps_scatter(
                 "handed_off:Q",
                 title=words.t("common.handed_off"),
                 scale=alt.Scale(range=[150, 900]),
-                legend=alt.Legend(orient="right", format="~s"),
+                # the caption says what the size is; a legend beside the plot would halve it
+                # on a phone, and one under it would not fit beside the colours' legend
+                legend=None,
             ),
             # the reps below the team's SLA compliance, as followup_by_owner flags them (the
             # rep_below_team_gap setting; the report's table marks the same reps)
@@ -157,7 +159,8 @@ def reps_scatter(
                     domain=[words.t("followup.below_team"), words.t("followup.not_below_team")],
                     range=[charts.BAD, charts.PRIMARY],
                 ),
-                legend=alt.Legend(orient="right"),
+                # under the plot, not beside it: on a phone a legend beside it halves the plot
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
             tooltip=[
                 alt.Tooltip("rep:N", title=words.t("followup.rep")),
@@ -172,14 +175,22 @@ def reps_scatter(
     )
     if interactive:
         points = points.add_params(alt.selection_point(name="rep", fields=["owner"]))
+    # on a phone the reps that stand out are named by their given name too, smaller, so
+    # the names stay inside the plot and off each other
     full_names = (
         alt.Chart(dots.filter(pl.col("outlier")))
-        .mark_text(align="left", dx=16, fontSize=15, fontWeight="bold")
-        .encode(x=x, y=y, text="rep:N")
+        .transform_calculate(shown=charts.narrow_text("given", "rep"))
+        .mark_text(
+            align="left",
+            dx=charts.narrow_or(10, 16),
+            fontSize=charts.narrow_or(12, 15),
+            fontWeight="bold",
+        )
+        .encode(x=x, y=y, text="shown:N")
     )
     short_names = [
         alt.Chart(dots.filter(~pl.col("outlier") & (pl.col("label_above") == above)))
-        .mark_text(dy=-20 if above else 22, fontSize=13)
+        .mark_text(dy=-20 if above else 22, fontSize=charts.narrow_or(11, 13))
         .encode(x=x, y=y, text="given:N")
         for above in (True, False)
     ]

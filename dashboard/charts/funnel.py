@@ -127,10 +127,12 @@ def funnel_bars(
     if pick is not None:
         bars = bars.encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)))
         bars = bars.add_params(pick)
+    # on a phone the bar's label is the count alone: the rates are in the table below it
     text = (
         alt.Chart(f)
+        .transform_calculate(shown=charts.narrow_text("count_text", "bar_text"))
         .mark_text(align="left", dx=6, fontSize=label_size)
-        .encode(y=alt.Y("label:N", sort=order), x="count:Q", text="bar_text:N")
+        .encode(y=alt.Y("label:N", sort=order), x="count:Q", text="shown:N")
     )
     chart = bars + text
     if width is not None:
@@ -196,7 +198,16 @@ def _stage_heat(
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("label:N", sort=stage_order, title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "label:N",
+                sort=stage_order,
+                title=None,
+                # stage names turn on a phone, where seven of them side by side overlap
+                axis=alt.Axis(
+                    labelAngle=charts.narrow_or(-50, 0),
+                    labelAlign=charts.narrow_or("right", "center"),
+                ),
+            ),
             y=alt.Y(f"{row}:N", sort=y_sort, title=None),
             color=alt.Color(
                 "rate_from_first:Q",
@@ -207,9 +218,10 @@ def _stage_heat(
             tooltip=tooltip,
         )
     )
+    # on a phone the cells are too narrow for their shares: the colour and tooltip remain
     labels = (
         alt.Chart(frame)
-        .mark_text(fontSize=label_size)
+        .mark_text(fontSize=label_size, opacity=charts.narrow_or(0, 1))
         .encode(
             x=alt.X("label:N", sort=stage_order),
             y=alt.Y(f"{row}:N", sort=y_sort),

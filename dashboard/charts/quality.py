@@ -67,7 +67,7 @@ def verdict_matrix(
         "sv_label:N",
         sort=list(sales_order),
         title=t("quality.sales_verdict"),
-        axis=alt.Axis(labelAngle=0, orient="top"),
+        axis=alt.Axis(labelAngle=0, orient="top", labelFontSize=charts.narrow_or(12, 15)),
     )
     y = alt.Y("mv_label:N", sort=list(marketing_order), title=t("quality.marketing_verdict"))
     tooltip = [
@@ -93,17 +93,23 @@ def verdict_matrix(
     )
     # white text on the darker cells (the colour scale darkens past about a third)
     ink = alt.condition(alt.datum.leads > 0.3 * dark, alt.value("white"), alt.value("black"))
-    main = base.mark_text(fontSize=20, fontWeight="bold", dy=-30).encode(
-        x=x, y=y, text="main_text:N", color=ink, tooltip=tooltip
+    # on a phone a cell shows its leads only; the share, the outcome split and the revenue,
+    # which would overlap there, stay in the tooltip and the table below
+    main = (
+        base.transform_calculate(shown=charts.narrow_text("leads_text", "main_text"))
+        .mark_text(
+            fontSize=charts.narrow_or(16, 20), fontWeight="bold", dy=charts.narrow_or(0, -30)
+        )
+        .encode(x=x, y=y, text="shown:N", color=ink, tooltip=tooltip)
     )
     # the outcome split on two short lines, so it fits a narrow cell in either language
     split = [
-        base.mark_text(fontSize=12, dy=dy).encode(
+        base.mark_text(fontSize=12, dy=dy, opacity=charts.narrow_or(0, 1)).encode(
             x=x, y=y, text=f"split_{i}:N", color=ink, tooltip=tooltip
         )
         for i, dy in enumerate((-4, 12))
     ]
-    revenue = base.mark_text(fontSize=13, dy=32).encode(
+    revenue = base.mark_text(fontSize=13, dy=32, opacity=charts.narrow_or(0, 1)).encode(
         x=x, y=y, text="revenue_label:N", color=ink, tooltip=tooltip
     )
     return _sized(alt.layer(_picked(heat, pick), main, *split, revenue), width)
@@ -218,10 +224,12 @@ def agreement_by_source(
             ],
         )
     )
+    # on a phone the label is the agreement rate alone; kappa stays in the tooltip
     labels = (
         alt.Chart(sources)
+        .transform_calculate(shown=charts.narrow_text("agreement_text", "bar_text"))
         .mark_text(align="left", dx=6, fontSize=15)
-        .encode(y=alt.Y("source:N", sort=order), x="agreement_rate:Q", text="bar_text:N")
+        .encode(y=alt.Y("source:N", sort=order), x="agreement_rate:Q", text="shown:N")
     )
     return _sized(_picked(bars, pick) + labels, width)
 
