@@ -81,14 +81,18 @@ def infer_unit(dtype: pl.DataType) -> str:
 
 
 def _duration_unit(values: pl.Series, minutes_per: float) -> str:
-    """The unit a duration column reads best in, from its typical (median) value."""
-    typical = values.abs().median() if values.len() else None
-    minutes = float(typical) * minutes_per if typical is not None else 0.0
-    if minutes < 90:
-        return "minutes"
-    if minutes < 72 * 60:
+    """The unit a duration column reads best in: minutes when even its longest value is
+    short, days when its typical (median) value is several days, else hours (so a rep at
+    41 hours is not "2.460 min" and a rep at 12 minutes is not "0,0 days")."""
+    if not values.len():
         return "hours"
-    return "days"
+    longest = float(values.abs().max()) * minutes_per
+    typical = float(values.abs().median()) * minutes_per
+    if longest < 90:
+        return "minutes"
+    if typical >= 72 * 60:
+        return "days"
+    return "hours"
 
 
 def plan_column(frame: pl.DataFrame, name: str, header: str, unit: str, style: Style) -> Plan:
@@ -234,6 +238,7 @@ def for_grid(
         elif plan.numeric:
             exprs.append(cell_text(plan, style))
             padded.append(plan.header)
+            config[plan.header] = st.column_config.TextColumn(alignment="right")
         elif plan.unit == "timestamp":
             exprs.append(local_time(col, style.timezone).alias(plan.header))
             moment = "DD/MM/YYYY HH:mm" if style.lang == "vi" else "YYYY-MM-DD HH:mm"

@@ -65,7 +65,7 @@ def test_csv_text_is_per_unit_and_per_language() -> None:
         {
             "n": [20000, 34],
             "rate": [0.426, 0.618],
-            "minutes": [2460.0, 30.0],  # median 1,245 min: shown in hours
+            "minutes": [2460.0, 30.0],  # longest 41 hours: shown in hours
             "waiting": [8754.6, 100.0],  # hours, median 4,427 h: shown in days
             "amount": [19876543210.0, 1500000.0],
             "flag": [True, False],
@@ -116,6 +116,15 @@ def test_short_durations_stay_in_minutes() -> None:
     }
 
 
+def test_one_slow_rep_puts_a_minutes_column_in_hours() -> None:
+    # before: "Median minutes 2460" beside reps at 12 minutes
+    frame = pl.DataFrame({"m": [2460.0, 12.0, 28.0, 47.0]})
+    plans = table_format.plans(frame, {}, {"m": "minutes"}, STYLE_EN)
+    assert table_format.for_csv(frame, plans, STYLE_EN).to_dict(as_series=False) == {
+        "m (hours)": ["41.0", "0.2", "0.5", "0.8"]
+    }
+
+
 def test_grid_keeps_numbers_numeric_where_streamlit_can_write_them() -> None:
     frame = pl.DataFrame({"n": [20000, 5], "rate": [0.426, 0.05], "m": [2460.0, 30.0]})
     units = {"rate": "share", "m": "minutes"}
@@ -128,7 +137,7 @@ def test_grid_keeps_numbers_numeric_where_streamlit_can_write_them() -> None:
     # decimals: text with a decimal comma, padded with figure spaces to sort as numbers
     assert shown["rate"].to_list() == ["42,6%", "\u20075,0%"]
     assert shown["m (giờ)"].to_list() == ["41,0", "\u20070,5"]
-    assert "rate" not in config
+    assert config["rate"]["alignment"] == "right"
     shown_en, config_en = table_format.for_grid(
         frame, table_format.plans(frame, {}, units, STYLE_EN), STYLE_EN
     )
