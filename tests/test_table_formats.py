@@ -323,3 +323,29 @@ def test_reps_sort_by_name_follows_vietnamese_alphabet() -> None:
     assert out["rep"].to_list() == ["Anh", "Ân", "Bình", "Dũng", "Đạt", None]
     with pytest.raises(ValueError):
         ui_tables.sorted_by_name(frame, 'rep" desc --', "vi")
+
+
+def _chart_rows(at: AppTest) -> list[dict[str, Any]]:
+    import pyarrow as pa
+
+    rows: list[dict[str, Any]] = []
+    stack = list(at._tree.children.values())
+    while stack:
+        el = stack.pop()
+        stack.extend(getattr(el, "children", {}).values())
+        if getattr(el, "type", "") == "vega_lite_chart":
+            for data in el.proto.datasets:
+                rows += pa.ipc.open_stream(data.data.data).read_all().to_pylist()
+    return rows
+
+
+def test_win_rate_bars_say_how_many_closed_deals_they_rest_on(
+    monkeypatch, sample_workspace
+) -> None:
+    # before: "61.8%" for TikTok with nothing saying it rests on a few dozen deals
+    at = _page(monkeypatch, sample_workspace, "revenue.py", "vi")
+    tiktok = _run(sample_workspace, "revenue_by_source").filter(pl.col("source") == "TikTok")
+    row = tiktok.row(0, named=True)
+    expected = f"{fmt_pct(row['win_rate'], 'vi')} trên {fmt_int(row['closed_deals'], 'vi')}"
+    labels = {r.get("bar_text") for r in _chart_rows(at) if r.get("source") == "TikTok"}
+    assert expected in labels, labels

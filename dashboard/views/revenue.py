@@ -107,7 +107,7 @@ def tooltip(ctx: ui.Context, has_spend: bool) -> list[alt.Tooltip]:
 
 
 def rate_of(ctx: ui.Context, rate: float | None, n: int | None) -> str:
-    """A win rate with the closed deals it is computed on: ``61.8% of 34 deals``."""
+    """A win rate with the closed deals it is computed on: ``61.8% of 34``."""
     if rate is None:
         return "–"
     return ctx.t("revenue.rate_of_deals", rate=fmt_pct(rate, ctx.lang), n=fmt_int(n, ctx.lang))
@@ -236,6 +236,7 @@ def efficiency(ctx: ui.Context, s: Sources) -> None:
                 key=f"{value}-chart",
                 height=max(260, 34 * s.frame.height),
             )
+    st.caption(T("revenue.win_rate_n"))
 
 
 def cost(ctx: ui.Context, s: Sources) -> None:
