@@ -274,10 +274,12 @@ def for_csv(frame: pl.DataFrame, column_plans: list[Plan], style: Style) -> pl.D
     )
 
 
-def excel_format(plan: Plan) -> str | None:
+def excel_format(plan: Plan, lang: str = "en") -> str | None:
     """The Excel number format of a column (Excel writes it in the reader's own locale)."""
     if not plan.numeric:
-        return "dd/mm/yyyy hh:mm" if plan.unit == "timestamp" else None
+        if plan.unit != "timestamp":
+            return None
+        return "dd/mm/yyyy hh:mm" if lang == "vi" else "yyyy-mm-dd hh:mm"
     body = "#,##0" + ("." + "0" * plan.digits if plan.digits else "")
     if plan.unit == "share":
         return body + "%"
@@ -310,7 +312,7 @@ def for_excel(
             exprs.append(cell_text(plan, style))
         else:
             exprs.append(col.alias(plan.header))
-        fmt = excel_format(plan)
+        fmt = excel_format(plan, style.lang)
         if fmt:
             formats[plan.header] = fmt
     return frame.select(exprs), formats

@@ -349,3 +349,13 @@ def test_win_rate_bars_say_how_many_closed_deals_they_rest_on(
     expected = f"{fmt_pct(row['win_rate'], 'vi')} trên {fmt_int(row['closed_deals'], 'vi')}"
     labels = {r.get("bar_text") for r in _chart_rows(at) if r.get("source") == "TikTok"}
     assert expected in labels, labels
+
+
+def test_handoff_month_table_has_no_recycled_column_without_stage_history(
+    monkeypatch, sample_workspace
+) -> None:
+    # the sample has no stage history: "Recycled" would be 0 in every month, whatever happened
+    at = _page(monkeypatch, sample_workspace, "handoff.py", "en")
+    frame, _ = _table_with(at, t("handoff.handoff_rate", "en"))
+    assert t("handoff.recycled", "en") not in frame.columns
+    assert t("handoff.pending_past_sla", "en") in frame.columns

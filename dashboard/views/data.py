@@ -320,7 +320,14 @@ def health(ctx: ui.Context, report: HealthReport, unavailable: list[dict[str, st
     st.subheader(T("data.health"))
     if unavailable:
         st.warning(T("data.unavailable", n=len(unavailable)))
-        st.dataframe(pl.DataFrame(unavailable), hide_index=True)
+        st.dataframe(
+            pl.DataFrame(unavailable),
+            hide_index=True,
+            column_config={
+                "metric": st.column_config.TextColumn(T("data.col_metric")),
+                "needs": st.column_config.TextColumn(T("data.col_needs")),
+            },
+        )
     else:
         st.success(T("data.all_available"))
     if report.warnings:

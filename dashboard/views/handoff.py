@@ -107,27 +107,34 @@ def trend(ctx: ui.Context) -> None:
 
 
 def month_table(ctx: ui.Context, m: pl.DataFrame) -> None:
-    """Every figure of the handoff metric per month."""
+    """Every figure of the handoff metric per month (no recycled column when no stage
+    history is loaded: nothing else can show a lead recycled, so it would be all 0)."""
+    headers = {
+        "month_start": "common.month",
+        "mqls": "common.mqls",
+        "handed_off": "common.handed_off",
+        "handoff_rate": "handoff.handoff_rate",
+        "accepted": "common.accepted",
+        "acceptance_rate": "handoff.acceptance_rate",
+        "rejected": "common.rejected",
+        "rejection_rate": "handoff.rejection_rate",
+        "pending": "handoff.pending",
+        "pending_past_sla": "handoff.pending_past_sla",
+        "median_hours_to_accept": "handoff.median_time_to_accept",
+        "recycled": "handoff.recycled",
+    }
+    if (
+        not (ctx.facts and ctx.facts.counts.get("stage_history"))
+        and not (m["recycled"].fill_null(0) > 0).any()
+    ):
+        headers.pop("recycled")
     ui.table(
         ctx,
         m,
         "handoff-by-month",
         key="handoff-month-table",
         metric="handoff",
-        headers={
-            "month_start": "common.month",
-            "mqls": "common.mqls",
-            "handed_off": "common.handed_off",
-            "handoff_rate": "handoff.handoff_rate",
-            "accepted": "common.accepted",
-            "acceptance_rate": "handoff.acceptance_rate",
-            "rejected": "common.rejected",
-            "rejection_rate": "handoff.rejection_rate",
-            "pending": "handoff.pending",
-            "pending_past_sla": "handoff.pending_past_sla",
-            "median_hours_to_accept": "handoff.median_time_to_accept",
-            "recycled": "handoff.recycled",
-        },
+        headers=headers,
         units={"month_start": "month"},
         height=300,
     )
