@@ -121,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
         group="data",
     ),
     Setting(
+        "display_timezone",
+        "Asia/Ho_Chi_Minh",
+        "timezone",
+        "Time zone the dashboard and its downloads show times in (lead lists, waiting leads); "
+        "the team's own, so a time reads as the clock on the wall did. Stored times stay UTC "
+        "and no figure depends on it.",
+        group="data",
+    ),
+    Setting(
         "date_order",
         "",
         "choice",

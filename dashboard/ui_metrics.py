@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import metrics
+from dashboard.i18n import catalogue
 
 # _facts is the cached facts of ui_context, cleared with the metric runs after a change
 from dashboard.ui_context import Context, _facts, connect, workspace_path
@@ -181,9 +182,20 @@ def how_computed(
         used = {s: shown.values.get(s, "") for s in m.settings if s in shown.values}
         if used:
             st.markdown(f"**{ctx.t('common.settings_used')}**")
+            words = catalogue()
             st.dataframe(
                 pl.DataFrame(
-                    {"setting": list(used), "value": [_show_value(v) for v in used.values()]}
+                    {
+                        ctx.t("common.col_setting"): [
+                            ctx.t(f"definitions.label_{k}")
+                            if f"definitions.label_{k}" in words
+                            else k
+                            for k in used
+                        ],
+                        # the key the command line's --set takes
+                        ctx.t("common.col_setting_key"): list(used),
+                        ctx.t("common.col_value"): [_show_value(v) for v in used.values()],
+                    }
                 ),
                 hide_index=True,
             )

@@ -6,17 +6,20 @@ Pages reach these through :mod:`dashboard.ui` (``ui.table``, ``ui.chart``, ...).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import altair as alt
+import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, metrics, safe
-from dashboard.i18n import fmt_int, fmt_month
+from dashboard import charts, metrics, safe, table_format
+from dashboard.i18n import fmt_date, fmt_int, fmt_month
 from dashboard.ui_context import Context
 from dashboard.ui_metrics import metric
 
@@ -24,9 +27,54 @@ DOWNLOAD = ":material/download:"
 IMAGE = ":material/image:"
 
 
-def _excel_bytes(frame: pl.DataFrame) -> bytes:
+def style(ctx: Context) -> table_format.Style:
+    """How the page writes values: its language, the reporting currency, the display
+    time zone (the ``display_timezone`` setting)."""
+    settings = ctx.facts.settings if ctx.facts else {}
+    zone = str(settings.get("display_timezone") or "Asia/Ho_Chi_Minh")
+    return table_format.Style(ctx.lang, ctx.currency, zone)
+
+
+def filter_parts(ctx: Context) -> list[tuple[str, list[str]]]:
+    """The page's filters as (label, values) pairs, in its language ("all" when unset)."""
+    f, T = ctx.filters, ctx.t
+    every = [T("common.filters_all")]
+    if f.date_from or f.date_to:
+        period = [f"{fmt_date(f.date_from, ctx.lang)} – {fmt_date(f.date_to, ctx.lang)}"]
+    else:
+        period = every
+    parts = [
+        (T("common.filters_period"), period),
+        (T("common.source"), list(f.sources) or every),
+        (T("common.campaign"), list(f.campaigns) or every),
+        (T("common.owner"), list(f.owners) or every),
+    ]
+    if f.segment_column and f.segment_values:
+        parts.append((T("common.filters_segment", column=f.segment_column), f.segment_values))
+    return parts
+
+
+def csv_bytes(ctx: Context, frame: pl.DataFrame, plans: list[table_format.Plan]) -> bytes:
+    """The CSV a spreadsheet opens: a first line saying the filters, then the table as the
+    page writes it; user text that a spreadsheet would run is neutralised."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([table_format.filter_line(filter_parts(ctx))])
+    body = table_format.for_csv(safe.csv_safe(frame), plans, style(ctx)).write_csv()
+    # a byte-order mark: Excel reads the file as UTF-8 (Vietnamese letters intact)
+    return (line.getvalue() + body).encode("utf-8-sig")
+
+
+def excel_bytes(ctx: Context, frame: pl.DataFrame, plans: list[table_format.Plan]) -> bytes:
+    """An Excel workbook: the filters in the first row, the table from the third, numbers
+    kept numeric under a number format."""
+    import xlsxwriter
+
+    rows, formats = table_format.for_excel(frame, plans, style(ctx))
     buf = io.BytesIO()
-    frame.write_excel(buf, autofit=True)
+    with xlsxwriter.Workbook(buf) as book:
+        sheet = book.add_worksheet()
+        sheet.write_string(0, 0, table_format.filter_line(filter_parts(ctx)))
+        rows.write_excel(book, worksheet=sheet, position="A3", column_formats=formats, autofit=True)
     return buf.getvalue()
 
 
@@ -49,45 +97,66 @@ def _download_buttons(
         )
 
 
-def downloads(ctx: Context, frame: pl.DataFrame, name: str, *, key: str) -> None:
-    """CSV and Excel download buttons for a table (files are made only when clicked)."""
+def column_plans(
+    ctx: Context,
+    frame: pl.DataFrame,
+    *,
+    metric: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+) -> list[table_format.Plan]:
+    """How each column of ``frame`` is shown: ``headers`` (message keys by column; a column
+    without one keeps its name), its unit from ``units``, else the metric's ``[units]``,
+    else its type."""
+    known = dict(metrics.get(metric).units) if metric else {}
+    known.update(units or {})
+    words = {c: ctx.t(k) for c, k in (headers or {}).items()}
+    return table_format.plans(frame, words, known, style(ctx))
+
+
+def _chosen(frame: pl.DataFrame, headers: Mapping[str, str] | None) -> pl.DataFrame:
+    return frame.select(list(headers)) if headers else frame
+
+
+def downloads(
+    ctx: Context,
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    key: str,
+    metric: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+) -> None:
+    """CSV and Excel download buttons for a table (files are made only when clicked).
+
+    Both say the filters on their first line and use the page's headers; the CSV writes
+    numbers as the page does (``20.000``, ``42,6%`` in Vietnamese), the Excel file keeps
+    them numeric under a number format. ``metric``, ``headers`` and ``units`` as for
+    :func:`table`.
+    """
+    rows = _chosen(frame, headers)
+    plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
     _download_buttons(
         name,
         key,
         [
-            # text a spreadsheet would run as a formula is neutralised (Excel keeps strings)
             (
                 ctx.t("common.download_csv"),
-                lambda: safe.csv_safe(frame).write_csv(),
+                lambda: csv_bytes(ctx, rows, plans),
                 "csv",
                 "text/csv",
                 DOWNLOAD,
             ),
             (
                 ctx.t("common.download_excel"),
-                lambda: _excel_bytes(frame),
+                lambda: excel_bytes(ctx, rows, plans),
                 "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 DOWNLOAD,
             ),
         ],
     )
-
-
-def default_column_config(frame: pl.DataFrame) -> dict[str, Any]:
-    """Readable defaults: shares as percentages, counts with separators, dates as dates."""
-    config: dict[str, Any] = {}
-    for name, dtype in frame.schema.items():
-        lowered = name.lower()
-        if dtype.is_float() and (
-            lowered.endswith(("rate", "share", "_rate_kept", "share_kept")) or lowered == "share"
-        ):
-            config[name] = st.column_config.NumberColumn(format="percent")
-        elif dtype.is_integer() or dtype.is_float():
-            config[name] = st.column_config.NumberColumn(format="localized")
-        elif dtype == pl.Date:
-            config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    return config
 
 
 # the longest text a table cell sends to the browser; the downloads keep the whole value
@@ -118,32 +187,55 @@ def table(
     name: str,
     *,
     key: str,
+    metric: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
     column_config: dict[str, Any] | None = None,
     select: bool = False,
     height: int | str = "auto",
     download: pl.DataFrame | None = None,
+    download_headers: Mapping[str, str] | None = None,
 ) -> dict | None:
     """A table with CSV and Excel downloads; with ``select``, the clicked row (or None).
 
-    ``download`` gives the rows to download when they differ from the ones shown (e.g. every
-    column of a lead list).
+    ``headers`` maps the columns to show, in order, to the message keys of their headings
+    (without it every column shows under its own name). Each column is formatted by its
+    unit: ``units`` (by column), else the ``metric``'s ``[units]``, else its type; numbers
+    in the page's language, durations in minutes, hours or days (the header says which),
+    times in the display time zone. ``column_config`` (keyed by heading) adds to that
+    (pinning, widths). ``download`` gives the rows to download when they differ from the
+    ones shown (every column of a lead list), under ``download_headers``. The selected row
+    is returned as the metric gave it (keyed by column, values unformatted).
     """
-    config = {**default_column_config(frame), **(column_config or {})}
+    rows = _chosen(frame, headers)
+    plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
+    shown, config = table_format.for_grid(rows, plans, style(ctx))
     event = st.dataframe(
-        for_display(frame),
+        for_display(shown),
         hide_index=True,
-        column_config=config,
+        column_config={**config, **(column_config or {})},
         placeholder="–",
         key=key,
         on_select="rerun" if select else "ignore",
         selection_mode="single-row",
         height=height,
     )
-    downloads(ctx, frame if download is None else download, name, key=f"{key}-dl")
+    if download is None:
+        downloads(ctx, rows, name, key=f"{key}-dl", metric=metric, headers=headers, units=units)
+    else:
+        downloads(
+            ctx,
+            download,
+            name,
+            key=f"{key}-dl",
+            metric=metric,
+            headers=download_headers,
+            units=units,
+        )
     if select and event is not None:
-        rows = event.selection.rows if hasattr(event, "selection") else []
-        if rows:
-            return frame.row(rows[0], named=True)
+        picked = event.selection.rows if hasattr(event, "selection") else []
+        if picked:
+            return rows.row(picked[0], named=True)
     return None
 
 
@@ -212,24 +304,16 @@ LEAD_LIST_COLUMNS = (
 )
 
 
+def lead_headers(frame: pl.DataFrame, columns: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The message keys heading a lead list's columns (``columns``, else all of ``frame``'s,
+    in order): every ``lead_list`` column has one in ``messages/leads.toml``."""
+    wanted = columns if columns is not None else tuple(frame.columns)
+    return {c: f"leads.{c}" for c in wanted if c in frame.columns}
+
+
 def lead_columns(ctx: Context) -> dict[str, Any]:
-    """Headings and formats for the columns of a lead list, in the page's language."""
-    return {
-        "lead_id": st.column_config.TextColumn(ctx.t("leads.lead_id"), pinned=True),
-        "created_at": st.column_config.DatetimeColumn(
-            ctx.t("leads.created_at"),
-            format="DD/MM/YYYY HH:mm" if ctx.lang == "vi" else "YYYY-MM-DD HH:mm",
-        ),
-        "won_revenue": st.column_config.NumberColumn(
-            ctx.t("leads.won_revenue"), format="localized"
-        ),
-        "lead_score": st.column_config.NumberColumn(ctx.t("leads.lead_score"), format="%.0f"),
-        **{
-            c: st.column_config.Column(ctx.t(f"leads.{c}"))
-            for c in LEAD_LIST_COLUMNS
-            if c not in ("lead_id", "created_at", "won_revenue", "lead_score")
-        },
-    }
+    """What a lead list adds to its formats: the lead's id pinned at the left."""
+    return {ctx.t("leads.lead_id"): st.column_config.TextColumn(pinned=True)}
 
 
 def leads_behind(
@@ -239,8 +323,12 @@ def leads_behind(
     *,
     key: str,
     filters: metrics.Filters | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
     """List the leads behind a clicked number: the ``lead_list`` metric, narrowed by ``keep``.
+
+    The list shows ``headers``' columns (column -> message key; by default
+    :data:`LEAD_LIST_COLUMNS`); its download has every column.
 
     ``what`` is plain text (it names a clicked source, rep, reason or segment value) and is
     shown as its letters, never as Markdown.
@@ -254,15 +342,17 @@ def leads_behind(
             f"**{ctx.t('common.leads_behind', what=safe.md_text(what))}** · "
             + ctx.t("common.leads_behind_count", n=fmt_int(rows.height, ctx.lang))
         )
-        shown_rows = rows.select([c for c in LEAD_LIST_COLUMNS if c in rows.columns])
         table(
             ctx,
-            shown_rows,
+            rows,
             f"leads-{key}",
             key=f"{key}-leads",
+            metric="lead_list",
+            headers=headers or lead_headers(rows, LEAD_LIST_COLUMNS),
             column_config=lead_columns(ctx),
             height=320,
             download=rows,
+            download_headers=lead_headers(shown.frame),
         )
 
 
@@ -277,3 +367,26 @@ def source_is(ctx: Context, label: str) -> pl.Expr:
 def month_label(ctx: Context, value: dt.date | None) -> str:
     """A cohort month as the page's language writes it."""
     return fmt_month(value, ctx.lang)
+
+
+# ICU collations the languages sort names by (DuckDB's built-in icu extension)
+COLLATIONS = {"en": "en", "vi": "vi"}
+
+
+def sorted_by_name(frame: pl.DataFrame, column: str, lang: str) -> pl.DataFrame:
+    """``frame``'s rows in the alphabetical order of ``column`` in ``lang`` (Vietnamese:
+    a ă â b c d đ e ê …, accents after their letter), empty names last.
+
+    Sorted by DuckDB's ICU collation, not in Python: no callback runs over user strings.
+    """
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", column):
+        raise ValueError(f"not a column name: {column!r}")
+    collation = COLLATIONS.get(lang, "en")
+    con = duckdb.connect()
+    try:
+        con.register("named_rows", frame)
+        return con.sql(
+            f'SELECT * FROM named_rows ORDER BY "{column}" COLLATE {collation} NULLS LAST'
+        ).pl()
+    finally:
+        con.close()

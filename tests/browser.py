@@ -155,14 +155,16 @@ def wait_for_app(page, timeout: float = 60_000) -> None:  # page: playwright Pag
     page.wait_for_function(SETTLED_JS, timeout=timeout, polling=100)
 
 
-def full_screenshot(page, name: str) -> Path:
-    """Screenshot the whole page (Streamlit scrolls inside its own container)."""
+def full_screenshot(page, name: str, width: int | None = None) -> Path:
+    """Screenshot the whole page (Streamlit scrolls inside its own container), ``width``
+    pixels wide (default: the usual viewport's)."""
+    width = width or VIEWPORT["width"]
     SCREENSHOTS.mkdir(exist_ok=True)
     height = page.evaluate(
         "Math.max(...Array.from(document.querySelectorAll("
         "'[data-testid=stMain], [data-testid=stMainBlockContainer]')).map(e => e.scrollHeight))"
     )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 80, 14000)})
+    page.set_viewport_size({"width": width, "height": min(int(height) + 80, 14000)})
     # charts re-render at the new size: wait until it is laid out, every chart is drawn
     # again and the fonts are in
     page.evaluate(FRAMES_JS)

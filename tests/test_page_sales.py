@@ -212,7 +212,8 @@ def test_reps_table_puts_the_worst_rep_first_and_the_team_last(
     rates = shown[t("followup.sla_compliance", "en")].tolist()
     rows = _metric(sample_workspace, "followup_by_owner", metrics.Filters())
     team = next(r for r in rows if r["owner"] == "(all)")
-    assert rates[-1] == pytest.approx(team["sla_compliance_rate"])
+    # shown as a percentage with one decimal (the table writes 42.6 under "%,.1f%%")
+    assert rates[-1] == pytest.approx(round(team["sla_compliance_rate"] * 100, 1))
     reps = [r for r in rates[:-1] if r == r]  # reps with a rate, in the order shown
     assert reps == sorted(reps)
     worst = min(
@@ -220,4 +221,4 @@ def test_reps_table_puts_the_worst_rep_first_and_the_team_last(
         for r in rows
         if r["owner"] != "(all)" and r["sla_compliance_rate"] is not None
     )
-    assert rates[0] == pytest.approx(worst)
+    assert rates[0] == pytest.approx(round(worst * 100, 1))

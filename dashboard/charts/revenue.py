@@ -61,15 +61,20 @@ def source_bars(
     label_size: int = 15,
     width: int | None = None,
     title: str | None = None,
+    label_column: str | None = None,
 ) -> alt.LayerChart:
     """Horizontal bars of column ``value`` per ``source`` in the sources' own ``colours``,
-    in ``order``, each labelled with its value written by ``label``.
+    in ``order``, each labelled with its value written by ``label`` (or with the text of
+    ``label_column``, e.g. a rate with the number of cases it is computed on).
 
     ``axis`` gives the value axis for the largest value; the axis runs ``room`` times past
     it to leave space for its label. ``pick`` makes the bars clickable (a page); ``width``
     and ``title`` are for a static chart (the report).
     """
-    f = with_texts(frame, {"bar_text": (value, label)}, format_nulls=True)
+    if label_column is not None:
+        f = frame.with_columns(pl.col(label_column).alias("bar_text"))
+    else:
+        f = with_texts(frame, {"bar_text": (value, label)}, format_nulls=True)
     top = float(f[value].max() or 1)
     bars = (
         alt.Chart(f)

@@ -320,7 +320,14 @@ def health(ctx: ui.Context, report: HealthReport, unavailable: list[dict[str, st
     st.subheader(T("data.health"))
     if unavailable:
         st.warning(T("data.unavailable", n=len(unavailable)))
-        st.dataframe(pl.DataFrame(unavailable), hide_index=True)
+        st.dataframe(
+            pl.DataFrame(unavailable),
+            hide_index=True,
+            column_config={
+                "metric": st.column_config.TextColumn(T("data.col_metric")),
+                "needs": st.column_config.TextColumn(T("data.col_needs")),
+            },
+        )
     else:
         st.success(T("data.all_available"))
     if report.warnings:
@@ -352,11 +359,13 @@ def coverage(ctx: ui.Context, report: HealthReport) -> None:
             frame,
             "coverage",
             key="coverage",
-            column_config={
-                "share": st.column_config.ProgressColumn(
-                    ctx.t("common.share"), format="percent", min_value=0, max_value=1
-                )
+            headers={
+                "table": "data.col_table",
+                "column": "data.col_column",
+                "rows": "data.col_rows_filled",
+                "share": "data.col_share_filled",
             },
+            units={"share": "share"},
         )
 
 
@@ -367,7 +376,23 @@ def history(ctx: ui.Context, report: HealthReport) -> None:
         frame = pl.DataFrame(report.loads).select(
             "loaded_at", "file_name", "table_name", "rows", "mode", "crm", "file_size", "sha256"
         )
-        ui.table(ctx, frame, "load-history", key="history")
+        ui.table(
+            ctx,
+            frame,
+            "load-history",
+            key="history",
+            headers={
+                "loaded_at": "data.col_loaded_at",
+                "file_name": "data.col_file",
+                "table_name": "data.col_table",
+                "rows": "data.col_rows",
+                "mode": "data.col_mode",
+                "crm": "data.col_crm",
+                "file_size": "data.col_size",
+                "sha256": "data.col_fingerprint",
+            },
+            units={"loaded_at": "timestamp"},
+        )
     else:
         st.write(ctx.t("data.nothing_loaded"))
 

@@ -382,11 +382,6 @@ def change_log_table(ctx: ui.Context, log: list[dict[str, Any]]) -> None:
         frame,
         "definitions-change-log",
         key="change-log",
-        column_config={
-            T("definitions.log_time"): st.column_config.DatetimeColumn(
-                format="DD/MM/YYYY HH:mm" if ctx.lang == "vi" else "YYYY-MM-DD HH:mm"
-            )
-        },
         height=min(420, 38 + 35 * len(log)),
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import metrics, ui
 from dashboard.charts import followup as fc
 from dashboard.charts import followup_reps
 from dashboard.charts.followup import ALL, BENCHMARK_ATTEMPTS, NO_OWNER, Words
@@ -30,24 +30,30 @@ def verdict_name(ctx: ui.Context, verdict: str | None) -> str:
     return ctx.t(key) if verdict in VERDICTS else (verdict or ctx.t("common.none_value"))
 
 
+# the follow-up columns of a lead list: column -> heading (message key)
+LEAD_HEADERS = {
+    "lead_id": "leads.lead_id",
+    "owner": "common.owner",
+    "source": "common.source",
+    "handed_off_at": "followup.handed_off_at",
+    "bucket_name": "followup.speed_bucket",
+    "minutes_to_first_touch": "leads.minutes_to_first_touch",
+    "n_attempts": "followup.attempts",
+    "has_connect": "followup.has_connect",
+    "is_sla_met": "followup.sla_met",
+    "is_given_up": "followup.given_up",
+    "verdict_name": "followup.sales_verdict",
+    "is_sql": "followup.reached_sql",
+}
+
+
 def lead_rows(ctx: ui.Context, frame: pl.DataFrame) -> pl.DataFrame:
-    """A lead list narrowed to the follow-up columns, with headings in the page's language."""
-    T = ctx.t
+    """A lead list with its speed bucket and sales verdict in the page's language."""
     words = Words(ctx.lang)
-    return ui.select_text(
-        frame,
-        "lead_id",
-        pl.col("owner").alias(T("common.owner")),
-        pl.col("source").alias(T("common.source")),
-        pl.col("handed_off_at").alias(T("followup.handed_off_at")),
-        ui.text_col("speed_bucket", words.bucket, T("followup.speed_bucket")),
-        pl.col("minutes_to_first_touch").round(0).alias(T("followup.minutes_to_first_touch")),
-        pl.col("n_attempts").alias(T("followup.attempts")),
-        pl.col("has_connect").alias(T("followup.has_connect")),
-        pl.col("is_sla_met").alias(T("followup.sla_met")),
-        pl.col("is_given_up").alias(T("followup.given_up")),
-        ui.text_col("sales_verdict", lambda v: verdict_name(ctx, v), T("followup.sales_verdict")),
-        pl.col("is_sql").alias(T("followup.reached_sql")),
+    return frame.pipe(
+        ui.with_text,
+        ui.text_col("speed_bucket", words.bucket, "bucket_name"),
+        ui.text_col("sales_verdict", lambda v: verdict_name(ctx, v), "verdict_name"),
     )
 
 
@@ -60,6 +66,7 @@ def drill(
         what,
         lambda fr: lead_rows(ctx, keep(fr.filter(pl.col("is_handed_off")))),
         key=key,
+        headers=LEAD_HEADERS,
     )
 
 
@@ -225,22 +232,19 @@ def _conversion_section(ctx: ui.Context, words: Words) -> None:
         key="conversion-chart",
         height=320,
     )
-    percent = st.column_config.NumberColumn(format="percent")
     ui.table(
         ctx,
-        conversion.frame.sort("attempt_number").select(
-            pl.col("attempt_number").alias(T("followup.attempt_number")),
-            pl.col("leads_reaching").alias(T("followup.leads_reaching")),
-            pl.col("first_connects").alias(T("followup.first_connects")),
-            pl.col("connect_rate").alias(T("followup.conv_connect_rate")),
-            pl.col("sqls_after").alias(T("followup.sqls_after")),
-            pl.col("sql_rate").alias(T("followup.conv_sql_rate")),
-        ),
+        conversion.frame.sort("attempt_number"),
         "conversion-by-attempt",
         key="conversion-table",
-        column_config={
-            T("followup.conv_connect_rate"): percent,
-            T("followup.conv_sql_rate"): percent,
+        metric="attempt_conversion",
+        headers={
+            "attempt_number": "followup.attempt_number",
+            "leads_reaching": "followup.leads_reaching",
+            "first_connects": "followup.first_connects",
+            "connect_rate": "followup.conv_connect_rate",
+            "sqls_after": "followup.sqls_after",
+            "sql_rate": "followup.conv_sql_rate",
         },
         height=250,
     )
@@ -248,58 +252,64 @@ def _conversion_section(ctx: ui.Context, words: Words) -> None:
 
 
 # ----------------------------------------------------------------------------- per rep
-# the per-rep table: (source column, heading key, column format); the team row comes last
-REP_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
-    ("rep", "followup.rep", "pinned"),
-    ("handed_off", "common.handed_off", None),
-    ("median_minutes_to_first_touch", "followup.median_minutes", "%.0f"),
-    ("p90_minutes_to_first_touch", "followup.p90_minutes", "%.0f"),
-    ("within_1h_rate", "followup.within_1h", "percent"),
-    ("sla_compliance_rate", "followup.sla_compliance", "progress"),
-    ("never_touched", "followup.never_touched", None),
-    ("mean_attempts", "followup.mean_attempts", "%.2f"),
-    ("median_attempts", "followup.median_attempts", "%.1f"),
-    ("zero_attempt_rate", "followup.zero_attempts", "percent"),
-    ("one_attempt_rate", "followup.one_attempt", "percent"),
-    ("given_up", "followup.given_up", None),
-    ("attempts_on_given_up", "followup.attempts_on_given_up", "%.1f"),
-    ("connect_rate", "followup.connect_rate", "percent"),
-    ("sql_rate", "followup.sql_rate", "percent"),
-)
-
-
-def _column_format(fmt: str) -> Any:
-    """The Streamlit column for one of :data:`REP_COLUMNS`' formats."""
-    if fmt == "pinned":
-        return st.column_config.TextColumn(pinned=True)
-    if fmt == "progress":
-        return st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)
-    return st.column_config.NumberColumn(format=fmt)
+# the per-rep table: column -> heading (message key); the team row comes last
+REP_HEADERS = {
+    "rep": "followup.rep",
+    "handed_off": "common.handed_off",
+    "median_minutes_to_first_touch": "followup.median_time_first",
+    "p90_minutes_to_first_touch": "followup.p90_time_first",
+    "within_1h_rate": "followup.within_1h",
+    "sla_compliance_rate": "followup.sla_compliance",
+    "never_touched": "followup.never_touched",
+    "mean_attempts": "followup.mean_attempts",
+    "median_attempts": "followup.median_attempts",
+    "zero_attempt_rate": "followup.zero_attempts",
+    "one_attempt_rate": "followup.one_attempt",
+    "given_up": "followup.given_up",
+    "attempts_on_given_up": "followup.attempts_on_given_up",
+    "connect_rate": "followup.connect_rate",
+    "sql_rate": "followup.sql_rate",
+}
 
 
 def _reps_table(ctx: ui.Context, reps: pl.DataFrame) -> str | None:
-    """One row per rep, worst first (lowest SLA compliance), the team last; the owner of the
-    row the user selected."""
-    # a sales manager reads the table for who needs help: the worst rep on top
-    worst_first = reps.filter(pl.col("owner") != ALL).sort(
-        ["sla_compliance_rate", "median_minutes_to_first_touch"],
-        descending=[False, True],
-        nulls_last=True,
+    """One row per rep, worst first (lowest SLA compliance) or by name, the team last; the
+    owner of the row the user selected."""
+    orders = {"worst": "common.sort_worst_first", "name": "common.sort_by_name"}
+    order = st.segmented_control(
+        ctx.t("common.sort_by"),
+        list(orders),
+        default="worst",
+        format_func=lambda o: ctx.t(orders[o]),
+        key="reps-sort",
     )
-    reps = pl.concat([worst_first, reps.filter(pl.col("owner") == ALL)])
-    table_frame = reps.select(pl.col(c).alias(ctx.t(h)) for c, h, _ in REP_COLUMNS)
+    each = reps.filter(pl.col("owner") != ALL)
+    if order == "name":
+        # names in the language's alphabetical order (Vietnamese: a, ă, â, …, d, đ, …)
+        each = ui.sorted_by_name(each, "rep", ctx.lang)
+    else:
+        # a sales manager reads the table for who needs help: the worst rep on top
+        each = each.sort(
+            ["sla_compliance_rate", "median_minutes_to_first_touch"],
+            descending=[False, True],
+            nulls_last=True,
+        )
+    reps = pl.concat([each, reps.filter(pl.col("owner") == ALL)])
     picked_row = ui.table(
         ctx,
-        table_frame,
+        reps,
         "follow-up-by-rep",
         key="reps-table",
+        metric="followup_by_owner",
+        headers=REP_HEADERS,
+        units={**metrics.get("speed_to_lead_by_owner").units, "rep": "text"},
         select=True,
-        column_config={ctx.t(h): _column_format(f) for _, h, f in REP_COLUMNS if f},
+        column_config={ctx.t("followup.rep"): st.column_config.TextColumn(pinned=True)},
     )
     st.caption(ctx.t("followup.table_click"))
     if not picked_row:
         return None
-    return reps.filter(pl.col("rep") == picked_row[ctx.t("followup.rep")])["owner"].first()
+    return reps.filter(pl.col("rep") == picked_row["rep"])["owner"].first()
 
 
 def _reps_section(

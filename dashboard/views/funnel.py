@@ -129,24 +129,20 @@ def velocity(ctx: ui.Context, frame: pl.DataFrame, words: funnel_charts.StageWor
 
 def funnel_table(ctx: ui.Context, frame: pl.DataFrame) -> None:
     """The funnel's rows as a table."""
-    T = ctx.t
     ui.table(
         ctx,
-        ui.select_text(
-            frame,
-            ui.text_col("stage", lambda s: stage_name(ctx, s), T("funnel.stage")),
-            pl.col("count").alias(T("common.count")),
-            pl.col("rate_from_previous").alias(T("funnel.rate_from_previous")),
-            pl.col("rate_from_first").alias(T("funnel.rate_from_first")),
-            pl.col("drop_off").alias(T("funnel.drop_off")),
-            pl.col("median_days_from_previous").alias(T("funnel.median_days")),
-        ),
+        frame.pipe(ui.with_text, ui.text_col("stage", lambda s: stage_name(ctx, s), "stage_name")),
         "funnel",
         key="funnel-table",
-        column_config={
-            T("funnel.rate_from_previous"): st.column_config.NumberColumn(format="percent"),
-            T("funnel.rate_from_first"): st.column_config.NumberColumn(format="percent"),
-            T("funnel.median_days"): st.column_config.NumberColumn(format="%.1f"),
+        metric="funnel",
+        headers={
+            "stage_name": "funnel.stage",
+            "count": "common.count",
+            "rate_from_previous": "funnel.rate_from_previous",
+            "rate_from_first": "funnel.rate_from_first",
+            "drop_off": "funnel.drop_off",
+            "median_days_from_previous": "funnel.median_time",
+            "n_timed": "funnel.n_timed",
         },
     )
 
@@ -178,19 +174,18 @@ def by_source(ctx: ui.Context) -> None:
         )
     ui.table(
         ctx,
-        ui.select_text(
-            shown.frame,
-            pl.col("dimension").alias(T("common.source")),
-            ui.text_col("stage", lambda s: stage_name(ctx, s), T("funnel.stage")),
-            pl.col("count").alias(T("common.count")),
-            pl.col("rate_from_previous").alias(T("funnel.rate_from_previous")),
-            pl.col("rate_from_first").alias(T("funnel.rate_from_first")),
+        shown.frame.pipe(
+            ui.with_text, ui.text_col("stage", lambda s: stage_name(ctx, s), "stage_name")
         ),
         "funnel-by-source",
         key="source-table",
-        column_config={
-            T("funnel.rate_from_previous"): st.column_config.NumberColumn(format="percent"),
-            T("funnel.rate_from_first"): st.column_config.NumberColumn(format="percent"),
+        metric="funnel",
+        headers={
+            "dimension": "common.source",
+            "stage_name": "funnel.stage",
+            "count": "common.count",
+            "rate_from_previous": "funnel.rate_from_previous",
+            "rate_from_first": "funnel.rate_from_first",
         },
         height=300,
     )
@@ -231,10 +226,20 @@ def cohorts(ctx: ui.Context) -> None:
         st.caption(T("funnel.maturing_note"))
     ui.table(
         ctx,
-        cohort.frame,
+        cohort.frame.pipe(
+            ui.with_text, ui.text_col("stage", lambda s: stage_name(ctx, s), "stage_name")
+        ),
         "funnel-cohorts",
         key="cohort-table",
-        column_config={"rate_from_first": st.column_config.NumberColumn(format="percent")},
+        metric="funnel_cohort",
+        headers={
+            "cohort_month": "common.month",
+            "stage_name": "funnel.stage",
+            "count": "common.count",
+            "rate_from_first": "funnel.rate_from_first",
+            "is_maturing": "funnel.is_maturing",
+            "maturity_days": "funnel.maturity_days",
+        },
         height=300,
     )
     ui.how_computed(ctx, cohort)

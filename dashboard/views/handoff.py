@@ -3,6 +3,9 @@ rejects them, and which handed-off leads are still waiting past the SLA."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -104,35 +107,35 @@ def trend(ctx: ui.Context) -> None:
 
 
 def month_table(ctx: ui.Context, m: pl.DataFrame) -> None:
-    """Every figure of the handoff metric per month."""
-    T = ctx.t
+    """Every figure of the handoff metric per month (no recycled column when no stage
+    history is loaded: nothing else can show a lead recycled, so it would be all 0)."""
+    headers = {
+        "month_start": "common.month",
+        "mqls": "common.mqls",
+        "handed_off": "common.handed_off",
+        "handoff_rate": "handoff.handoff_rate",
+        "accepted": "common.accepted",
+        "acceptance_rate": "handoff.acceptance_rate",
+        "rejected": "common.rejected",
+        "rejection_rate": "handoff.rejection_rate",
+        "pending": "handoff.pending",
+        "pending_past_sla": "handoff.pending_past_sla",
+        "median_hours_to_accept": "handoff.median_time_to_accept",
+        "recycled": "handoff.recycled",
+    }
+    if (
+        not (ctx.facts and ctx.facts.counts.get("stage_history"))
+        and not (m["recycled"].fill_null(0) > 0).any()
+    ):
+        headers.pop("recycled")
     ui.table(
         ctx,
-        m.select(
-            pl.col("month_start").alias(T("common.month")),
-            pl.col("mqls").alias(T("common.mqls")),
-            pl.col("handed_off").alias(T("common.handed_off")),
-            pl.col("handoff_rate").alias(T("handoff.handoff_rate")),
-            pl.col("accepted").alias(T("common.accepted")),
-            pl.col("acceptance_rate").alias(T("handoff.acceptance_rate")),
-            pl.col("rejected").alias(T("common.rejected")),
-            pl.col("rejection_rate").alias(T("handoff.rejection_rate")),
-            pl.col("pending").alias(T("handoff.pending")),
-            pl.col("pending_past_sla").alias(T("handoff.pending_past_sla")),
-            pl.col("median_hours_to_accept").alias(T("handoff.median_hours_to_accept")),
-            pl.col("recycled").alias(T("handoff.recycled")),
-        ),
+        m,
         "handoff-by-month",
         key="handoff-month-table",
-        column_config={
-            T("common.month"): st.column_config.DateColumn(
-                format="MM/YYYY" if ctx.lang == "vi" else "MMM YYYY"
-            ),
-            T("handoff.handoff_rate"): st.column_config.NumberColumn(format="percent"),
-            T("handoff.acceptance_rate"): st.column_config.NumberColumn(format="percent"),
-            T("handoff.rejection_rate"): st.column_config.NumberColumn(format="percent"),
-            T("handoff.median_hours_to_accept"): st.column_config.NumberColumn(format="%.1f"),
-        },
+        metric="handoff",
+        headers=headers,
+        units={"month_start": "month"},
         height=300,
     )
 
@@ -195,23 +198,21 @@ def reason_leads(ctx: ui.Context, src: str, reason: str) -> None:
 
 def reasons_table(ctx: ui.Context, r: pl.DataFrame) -> None:
     """Every source's rejections by reason, with shares and rank."""
-    T = ctx.t
     ui.table(
         ctx,
-        r.select(
-            pl.col("source").alias(T("common.source")),
-            pl.col("reason").alias(T("handoff.reason")),
-            pl.col("rejected").alias(T("common.rejected")),
-            pl.col("share").alias(T("handoff.share_of_source")),
-            pl.col("share_of_all").alias(T("handoff.share_of_all")),
-            pl.col("rank").alias(T("handoff.rank")),
-        ),
+        r,
         "rejection-reasons-by-source",
         key="reasons-table",
-        column_config={
-            T("handoff.share_of_source"): st.column_config.NumberColumn(format="percent"),
-            T("handoff.share_of_all"): st.column_config.NumberColumn(format="percent"),
+        metric="rejection_reasons",
+        headers={
+            "source": "common.source",
+            "reason": "handoff.reason",
+            "rejected": "common.rejected",
+            "share": "handoff.share_of_source",
+            "share_of_all": "handoff.share_of_all",
+            "rank": "handoff.rank",
         },
+        units={"source": "text", "reason": "text"},
         height=300,
     )
 
@@ -230,7 +231,9 @@ def pending(ctx: ui.Context, handoff: ui.Shown) -> None:
     if not ui.usable(ctx, leads):
         return
     as_of = handoff.values.get("as_of")
-    moment = as_of.strftime("%d/%m/%Y %H:%M" if ctx.lang == "vi" else "%Y-%m-%d %H:%M")
+    zone = ui.style(ctx).timezone
+    local = as_of.replace(tzinfo=as_of.tzinfo or dt.UTC).astimezone(zoneinfo.ZoneInfo(zone))
+    moment = local.strftime("%d/%m/%Y %H:%M" if ctx.lang == "vi" else "%Y-%m-%d %H:%M")
     # the same leads as handoff.pending_past_sla, flagged by the lead_list metric
     waiting = (
         leads.frame.filter(pl.col("is_pending_past_sla"))
@@ -238,7 +241,7 @@ def pending(ctx: ui.Context, handoff: ui.Shown) -> None:
         .with_columns(pl.col("owner").fill_null(T("handoff.no_owner")).alias("owner_label"))
         .sort("hours", descending=True)
     )
-    st.caption(T("handoff.as_of", moment=moment))
+    st.caption(T("handoff.as_of", moment=moment, zone=safe.md_text(zone)))
     if waiting.is_empty():
         st.success(T("handoff.none_pending", sla=sla))
     else:
@@ -290,26 +293,23 @@ def pending_list(ctx: ui.Context, rows: pl.DataFrame, chosen: str | None) -> Non
     )
     count = T("common.leads_behind_count", n=fmt_int(rows.height, ctx.lang))
     st.markdown(f"**{title}** · {count}")
-    moment = "DD/MM/YYYY HH:mm" if ctx.lang == "vi" else "YYYY-MM-DD HH:mm"
     ui.table(
         ctx,
-        rows.select(
-            "lead_id",
-            pl.col("owner_label").alias(T("common.owner")),
-            pl.col("source").alias(T("common.source")),
-            pl.col("handed_off_at").alias(T("handoff.handed_off_at")),
-            pl.col("hours").round(1).alias(T("handoff.hours_waiting")),
-            pl.col("n_attempts").alias(T("handoff.attempts")),
-            pl.col("first_touch_at").alias(T("handoff.first_touch_at")),
-        ),
+        rows,
         "pending-past-sla",
         key="pending-table",
-        column_config={
-            **ui.lead_columns(ctx),
-            T("handoff.hours_waiting"): st.column_config.NumberColumn(format="%.1f"),
-            T("handoff.handed_off_at"): st.column_config.DatetimeColumn(format=moment),
-            T("handoff.first_touch_at"): st.column_config.DatetimeColumn(format=moment),
+        metric="lead_list",
+        headers={
+            "lead_id": "leads.lead_id",
+            "owner_label": "common.owner",
+            "source": "common.source",
+            "handed_off_at": "handoff.handed_off_at",
+            "hours": "handoff.time_waiting",
+            "n_attempts": "handoff.attempts",
+            "first_touch_at": "handoff.first_touch_at",
         },
+        units={"hours": "hours", "owner_label": "text"},
+        column_config=ui.lead_columns(ctx),
         height=min(420, 38 + 35 * max(rows.height, 1)),
     )
 
@@ -324,9 +324,10 @@ def render() -> None:
         return
     handoff = ui.metric(ctx, "handoff")
     headline(ctx, handoff)
+    # the leads a manager acts on today come first, the trends after
+    pending(ctx, handoff)
     trend(ctx)
     reasons(ctx)
-    pending(ctx, handoff)
 
 
 render()

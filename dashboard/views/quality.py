@@ -26,7 +26,6 @@ from dashboard.views._quality_parts import (
     SALES,
     SOURCE_TABLE,
     TOTALS,
-    datetime_column,
     disagreeing,
     kappa_reading,
     marketing_label,
@@ -105,26 +104,24 @@ def headline(ctx: ui.Context) -> None:
 
 def matrix_table(ctx: ui.Context, matrix: pl.DataFrame) -> None:
     """The verdict matrix with each cell split by outcome, as a table."""
-    T = ctx.t
     ui.table(
         ctx,
-        ui.select_text(
-            matrix,
-            ui.text_col(
-                "marketing_verdict", partial(marketing_label, ctx), T("quality.marketing_verdict")
-            ),
-            ui.text_col("sales_verdict", partial(sales_label, ctx), T("quality.sales_verdict")),
-            ui.text_col(
-                "outcome", lambda o: outcome_label(ctx, o).capitalize(), T("quality.outcome")
-            ),
-            pl.col("leads").alias(T("common.leads")),
-            pl.col("share").alias(T("quality.share_of_leads")),
-            pl.col("won_revenue").alias(T("common.won_revenue")),
+        matrix.pipe(
+            ui.with_text,
+            ui.text_col("marketing_verdict", partial(marketing_label, ctx), "marketing_name"),
+            ui.text_col("sales_verdict", partial(sales_label, ctx), "sales_name"),
+            ui.text_col("outcome", lambda o: outcome_label(ctx, o).capitalize(), "outcome_name"),
         ),
         "verdict-matrix",
         key="matrix-table",
-        column_config={
-            T("quality.share_of_leads"): st.column_config.NumberColumn(format="percent"),
+        metric="disagreement_matrix",
+        headers={
+            "marketing_name": "quality.marketing_verdict",
+            "sales_name": "quality.sales_verdict",
+            "outcome_name": "quality.outcome",
+            "leads": "common.leads",
+            "share": "quality.share_of_leads",
+            "won_revenue": "common.won_revenue",
         },
         height=300,
     )
@@ -219,21 +216,18 @@ def source_section(ctx: ui.Context) -> None:
         )
     ui.table(
         ctx,
-        rows.select(pl.col(c).alias(T(key)) for c, key in SOURCE_TABLE),
+        rows,
         "agreement-by-source",
         key="source-table",
-        column_config={
-            T("quality.agreement_rate"): st.column_config.NumberColumn(format="percent"),
-            T("quality.kappa"): st.column_config.NumberColumn(format="%.2f"),
-        },
+        metric="disagreement",
+        headers=dict(SOURCE_TABLE),
+        units={"source": "text", "reading": "text"},
         height=300,
     )
     ui.how_computed(ctx, by_source, by="source")
 
 
-def lead_table(
-    ctx: ui.Context, name: str, columns: dict[str, str], dates: tuple[str, ...], key: str
-) -> None:
+def lead_table(ctx: ui.Context, name: str, columns: dict[str, str], key: str) -> None:
     """A lead list metric as a table, with its total count and revenue above it."""
     T = ctx.t
     st.subheader(T(f"quality.{name}_title"))
@@ -254,19 +248,14 @@ def lead_table(
             amount=money(ctx, totals[revenue_col]),
         )
     )
-    labels = {c: T(label) for c, label in columns.items()}
-    config: dict[str, object] = {
-        labels[c]: datetime_column(ctx, labels[c]) for c in dates if c in labels
-    }
-    config[labels["lead_id"]] = st.column_config.TextColumn(labels["lead_id"], pinned=True)
-    if "days_rejected_to_won" in labels:
-        config[labels["days_rejected_to_won"]] = st.column_config.NumberColumn(format="%.0f")
     ui.table(
         ctx,
-        f.select(pl.col(c).alias(labels[c]) for c in columns if c in f.columns),
+        f,
         name.replace("_", "-"),
         key=key,
-        column_config=config,
+        metric=name,
+        headers={c: label for c, label in columns.items() if c in f.columns},
+        column_config={T(columns["lead_id"]): st.column_config.TextColumn(pinned=True)},
         height=320,
     )
     ui.how_computed(ctx, shown)
@@ -278,12 +267,9 @@ def lead_lists(ctx: ui.Context) -> None:
         ctx,
         "false_rejections",
         FALSE_REJECTION_COLUMNS,
-        ("rejected_at", "first_won_at"),
         key="false-rejections",
     )
-    lead_table(
-        ctx, "missed_leads", MISSED_LEAD_COLUMNS, ("created_at", "first_won_at"), key="missed-leads"
-    )
+    lead_table(ctx, "missed_leads", MISSED_LEAD_COLUMNS, key="missed-leads")
 
 
 def reason_leads(ctx: ui.Context, src: str, reason: str) -> None:
@@ -322,22 +308,19 @@ def reasons_section(ctx: ui.Context) -> None:
         reason_leads(ctx, clicked["source"], clicked["rejection_reason"])
     ui.table(
         ctx,
-        rows.select(
-            pl.col("source").alias(T("common.source")),
-            pl.col("rank").alias(T("quality.rank")),
-            pl.col("reason").alias(T("quality.col_reason")),
-            pl.col("rejected").alias(T("quality.rejected_leads")),
-            pl.col("share").alias(T("quality.share_of_source_rejections")),
-            pl.col("share_of_all").alias(T("quality.share_of_all_rejections")),
-        ),
+        rows,
         "rejection-reasons-by-source",
         key="reasons-table",
-        column_config={
-            T("quality.share_of_source_rejections"): st.column_config.NumberColumn(
-                format="percent"
-            ),
-            T("quality.share_of_all_rejections"): st.column_config.NumberColumn(format="percent"),
+        metric="rejection_reasons",
+        headers={
+            "source": "common.source",
+            "rank": "quality.rank",
+            "reason": "quality.col_reason",
+            "rejected": "quality.rejected_leads",
+            "share": "quality.share_of_source_rejections",
+            "share_of_all": "quality.share_of_all_rejections",
         },
+        units={"source": "text", "reason": "text"},
         height=300,
     )
     ui.how_computed(ctx, reasons, by="source")

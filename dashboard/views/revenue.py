@@ -35,11 +35,12 @@ TABLE_COLUMNS = {
     "leads": "common.leads",
     "mqls": "common.mqls",
     "sqls": "common.sqls",
-    "closed_deals": "revenue.closed_deals",
+    # the win rate right after the closed deals it is computed on
     "won_deals": "common.won_deals",
+    "closed_deals": "revenue.closed_deals",
+    "win_rate": "revenue.win_rate",
     "won_leads": "revenue.customers",
     "won_revenue": "common.won_revenue",
-    "win_rate": "revenue.win_rate",
     "avg_deal_size": "revenue.avg_deal_size",
     "revenue_per_lead": "revenue.revenue_per_lead",
     "revenue_per_mql": "revenue.revenue_per_mql",
@@ -105,6 +106,13 @@ def tooltip(ctx: ui.Context, has_spend: bool) -> list[alt.Tooltip]:
     ]
 
 
+def rate_of(ctx: ui.Context, rate: float | None, n: int | None) -> str:
+    """A win rate with the closed deals it is computed on: ``61.8% of 34``."""
+    if rate is None:
+        return "–"
+    return ctx.t("revenue.rate_of_deals", rate=fmt_pct(rate, ctx.lang), n=fmt_int(n, ctx.lang))
+
+
 def sources(ctx: ui.Context, raw: pl.DataFrame) -> Sources:
     """The revenue_by_source rows named and rounded for display, with their texts."""
     none = ctx.t("common.none_value")
@@ -126,6 +134,8 @@ def sources(ctx: ui.Context, raw: pl.DataFrame) -> Sources:
         TEXT_COL("won_deals", lambda v: fmt_int(v, ctx.lang), "won_deals_text"),
         TEXT_COL("won_revenue", money, "revenue_text"),
         TEXT_COL("win_rate", lambda v: fmt_pct(v, ctx.lang), "win_rate_text"),
+        # a rate beside the number of deals it is computed on (61.8% of 34 deals)
+        TEXT_COL(("win_rate", "closed_deals"), partial(rate_of, ctx), "win_rate_of"),
         TEXT_COL("revenue_per_lead", money, "per_lead_text"),
         TEXT_COL("revenue_per_mql", money, "per_mql_text"),
         TEXT_COL("spend", money, "spend_text"),
@@ -198,6 +208,7 @@ def efficiency(ctx: ui.Context, s: Sources) -> None:
         ("revenue_per_mql", money, "revenue.revenue_per_mql", True),
         ("win_rate", lambda v: fmt_pct(v, ctx.lang), "revenue.win_rate", False),
     )
+    texts = {"win_rate": "win_rate_of"}
     for col, (value, label, title, is_money) in zip(st.columns(3), shown, strict=True):
         with col:
             name = T(title)
@@ -215,7 +226,8 @@ def efficiency(ctx: ui.Context, s: Sources) -> None:
                 colours=s.colours,
                 order=part.sort(value, descending=True)["source"].to_list(),
                 tooltip=s.tooltip,
-                room=1.8,
+                room=2.4 if value in texts else 1.8,
+                label_column=texts.get(value),
             )
             ui.chart(
                 ctx,
@@ -224,6 +236,7 @@ def efficiency(ctx: ui.Context, s: Sources) -> None:
                 key=f"{value}-chart",
                 height=max(260, 34 * s.frame.height),
             )
+    st.caption(T("revenue.win_rate_n"))
 
 
 def cost(ctx: ui.Context, s: Sources) -> None:
@@ -257,18 +270,21 @@ def cost(ctx: ui.Context, s: Sources) -> None:
         show_won_leads(ctx, clicked["source"], "roi-source")
     ui.table(
         ctx,
-        f.select(
-            pl.col("source").alias(T("common.source")),
-            pl.col("spend").alias(T("revenue.spend")),
-            pl.col("cost_per_lead").alias(T("revenue.cost_per_lead")),
-            pl.col("cost_per_mql").alias(T("revenue.cost_per_mql")),
-            pl.col("cost_per_sql").alias(T("revenue.cost_per_sql")),
-            pl.col("cac").alias(T("revenue.cac")),
-            pl.col("roi").alias(T("revenue.roi")),
-        ),
+        f,
         "cost-by-source",
         key="cost-table",
-        column_config={T("revenue.roi"): st.column_config.NumberColumn(format="percent")},
+        metric="revenue_by_source",
+        headers={
+            "source": "common.source",
+            "spend": "revenue.spend",
+            "cost_per_lead": "revenue.cost_per_lead",
+            "cost_per_mql": "revenue.cost_per_mql",
+            "cost_per_sql": "revenue.cost_per_sql",
+            "cac": "revenue.cac",
+            "roi": "revenue.roi",
+        },
+        # ROI reads as a percentage (1.5 = 150 % returned over the spend)
+        units={"roi": "share"},
     )
 
 
@@ -281,18 +297,17 @@ def full_table(ctx: ui.Context, shown: ui.Shown, s: Sources) -> None:
     keep = [c for c in TABLE_COLUMNS if s.has_spend or c not in SPEND_COLUMNS]
     picked = ui.table(
         ctx,
-        s.frame.select(pl.col(c).alias(T(TABLE_COLUMNS[c])) for c in keep),
+        s.frame,
         "revenue-by-source",
         key="revenue-table",
-        column_config={
-            T("common.source"): st.column_config.TextColumn(T("common.source"), pinned=True),
-            T("revenue.win_rate"): st.column_config.NumberColumn(format="percent"),
-            T("revenue.roi"): st.column_config.NumberColumn(format="percent"),
-        },
+        metric="revenue_by_source",
+        headers={c: TABLE_COLUMNS[c] for c in keep},
+        units={"roi": "share"},
+        column_config={T("common.source"): st.column_config.TextColumn(pinned=True)},
         select=True,
     )
     if picked:
-        show_won_leads(ctx, picked[T("common.source")], "table-source")
+        show_won_leads(ctx, picked["source"], "table-source")
 
 
 def render() -> None:

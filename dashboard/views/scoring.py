@@ -103,16 +103,13 @@ def decile_leads(ctx: ui.Context, deciles: pl.DataFrame, decile: int) -> None:
 
 def calibration_table(ctx: ui.Context, frame: pl.DataFrame) -> None:
     """Every decile of ``score_calibration`` as a table."""
-    T = ctx.t
     ui.table(
         ctx,
-        frame.select(pl.col(c).alias(T(k)) for c, k in CALIBRATION_TABLE),
+        frame,
         "score-calibration",
         key="calibration-table",
-        column_config={
-            T("scoring.sql_rate"): st.column_config.NumberColumn(format="percent"),
-            T("scoring.win_rate"): st.column_config.NumberColumn(format="percent"),
-        },
+        metric="score_calibration",
+        headers=dict(CALIBRATION_TABLE),
     )
 
 
@@ -217,19 +214,15 @@ def whatif_figures(
 def whatif_table(ctx: ui.Context, whatif: pl.DataFrame) -> None:
     """Every threshold of the what-if grid as a table, folded away."""
     T = ctx.t
-    percent = st.column_config.NumberColumn(format="percent")
     with st.expander(T("scoring.whatif_table_title"), icon=":material/table:"):
         ui.table(
             ctx,
-            whatif.select(pl.col(c).alias(T(k)) for c, k in WHATIF_TABLE),
+            whatif,
             "threshold-whatif",
             key="whatif-table",
-            column_config={
-                T("scoring.sql_share_kept"): percent,
-                T("scoring.revenue_share_kept"): percent,
-                T("scoring.sqls_per_lead_sent"): percent,
-                T("scoring.workload"): st.column_config.NumberColumn(format="%.1f"),
-            },
+            metric="threshold_whatif",
+            headers=dict(WHATIF_TABLE),
+            units={"sqls_per_lead_sent": "share"},
             height=360,
         )
 
@@ -447,17 +440,13 @@ def separation(ctx: ui.Context, lift: pl.DataFrame) -> None:
 
 def attributes_table(ctx: ui.Context, lift: pl.DataFrame) -> None:
     """Every attribute value of ``attribute_lift`` as a table."""
-    T = ctx.t
     ui.table(
         ctx,
-        lift.select(pl.col(c).alias(T(k)) for c, k in ATTRIBUTES_TABLE),
+        lift,
         "attribute-lift",
         key="attributes-table",
-        column_config={
-            T("scoring.sql_rate"): st.column_config.NumberColumn(format="percent"),
-            T("scoring.lift"): st.column_config.NumberColumn(format="%.2f"),
-            T("scoring.information_value"): st.column_config.NumberColumn(format="%.3f"),
-        },
+        metric="attribute_lift",
+        headers=dict(ATTRIBUTES_TABLE),
         height=360,
     )
 
