@@ -30,6 +30,7 @@ from dashboard.ui_context import (
     workspace_path,
     workspace_version,
 )
+from dashboard.ui_evidence import evidence_panel
 from dashboard.ui_metrics import (
     MONEY_COLUMNS,
     Shown,
@@ -75,6 +76,7 @@ __all__ = [
     "current",
     "default_column_config",
     "downloads",
+    "evidence_panel",
     "facts",
     "for_display",
     "glossary_sections",

@@ -454,6 +454,8 @@ def render() -> None:
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         st.stop()
+    # a review callout's link: its lead list first
+    ui.evidence_panel(ctx, "scoring")
     scored_leads = calibration_section(ctx)
     shown = ui.metric(ctx, "threshold_whatif", params=WHATIF_PARAMS)
     whatif, current = whatif_section(ctx, shown)
