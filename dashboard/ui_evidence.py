@@ -16,15 +16,15 @@ from dashboard.ui_context import URL_IGNORED, Context
 from dashboard.ui_metrics import metric, usable
 from dashboard.ui_tables import LEAD_LIST_COLUMNS, lead_columns, table
 
-# columns a list shows after the lead list's own, when its metric has them
-EXTRA_COLUMNS = (
-    "handed_off_at",
-    "hours_waiting",
-    "minutes_to_first_touch",
-    "rejected_at",
-    "first_won_at",
-    "days_rejected_to_won",
-)
+# columns a list shows after the lead list's own, when its metric has them: their headings
+EXTRA_COLUMNS = {
+    "handed_off_at": "handoff.handed_off_at",
+    "hours_waiting": "handoff.hours_waiting",
+    "minutes_to_first_touch": "followup.minutes_to_first_touch",
+    "rejected_at": "quality.col_rejected_at",
+    "first_won_at": "quality.col_first_won_at",
+    "days_rejected_to_won": "quality.col_days_to_won",
+}
 
 
 def _close() -> None:
@@ -48,25 +48,24 @@ def evidence_panel(ctx: Context, page: str) -> None:
         return
     rows = spec.keep(shown.frame)
     with st.container(border=True, key="evidence-list"):
-        title, close = st.columns([6, 1], vertical_alignment="center")
-        title.markdown(
+        st.markdown(
             f"**{ctx.t('review.evidence_from', what=ctx.t(f'review.list_{name}'))}** · "
             + ctx.t("common.leads_behind_count", n=fmt_int(rows.height, ctx.lang))
         )
-        close.button(
-            ctx.t("review.evidence_close"),
-            icon=":material/close:",
-            key="evidence-close",
-            on_click=_close,
-            width="stretch",
-        )
         wanted = (*LEAD_LIST_COLUMNS, *EXTRA_COLUMNS)
+        extra = {c: st.column_config.Column(ctx.t(key)) for c, key in EXTRA_COLUMNS.items()}
         table(
             ctx,
             rows.select([c for c in wanted if c in rows.columns]),
             f"evidence-{name.replace('_', '-')}",
             key="evidence-table",
-            column_config=lead_columns(ctx),
+            column_config={**lead_columns(ctx), **extra},
             height=min(420, 38 + 35 * max(rows.height, 1)),
             download=rows,
+        )
+        st.button(
+            ctx.t("review.evidence_close"),
+            icon=":material/close:",
+            key="evidence-close",
+            on_click=_close,
         )
