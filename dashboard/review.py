@@ -67,6 +67,9 @@ class Callout:
     page: str
     params: dict[str, str | list[str]]
     evidence: dict[str, float | int | str]
+    # the lead list its link opens (dashboard.evidence.LISTS), and its size (a metric's)
+    lead_list: str = ""
+    list_count: int | None = None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -94,11 +97,6 @@ class _Runner:
 def _num(value: Any) -> float:
     """A metric value as a float (None counts as 0)."""
     return float(value) if value is not None else 0.0
-
-
-def _base_params(filters: metrics.Filters) -> dict[str, str | list[str]]:
-    """The URL parameters of the filters in force, so the evidence view keeps them."""
-    return filters.url_params()
 
 
 # ----------------------------------------------------------------------------- callouts
@@ -176,7 +174,8 @@ class _Ctx:
         return fmt_int(value, self.lang)
 
     def params(self, **extra: str | list[str]) -> dict[str, str | list[str]]:
-        return {**_base_params(self.filters), **extra}
+        # the URL parameters of the filters in force, so the evidence view keeps them
+        return {**self.filters.url_params(), **extra}
 
     @property
     def min_leads(self) -> int:
@@ -225,6 +224,8 @@ def _source_rejections(c: _Ctx) -> list[Callout]:
                 impact=impact,
                 page="handoff",
                 params=c.params(source=[source]),
+                lead_list="rejected",
+                list_count=int(row["rejected"]),
                 evidence={
                     "source": source,
                     "mqls": int(row["mqls"]),
@@ -275,6 +276,8 @@ def _score_overrates_source(c: _Ctx) -> list[Callout]:
                 impact=impact,
                 page="scoring",
                 params=c.params(source=[source]),
+                lead_list="mqls",
+                list_count=int(row["mqls"]),
                 evidence={
                     "source": source,
                     "leads": int(row["leads"]),
@@ -319,6 +322,8 @@ def _one_attempt_rep(c: _Ctx) -> list[Callout]:
                 impact=impact,
                 page="followup",
                 params=c.params(owner=[row["owner"]]),
+                lead_list="handed_off",
+                list_count=int(row["handed_off"]),
                 evidence={
                     "owner": row["owner"],
                     "handed_off": int(row["handed_off"]),
@@ -363,6 +368,8 @@ def _slow_rep(c: _Ctx) -> list[Callout]:
                 impact=impact,
                 page="followup",
                 params=c.params(owner=[row["owner"]]),
+                lead_list="handed_off",
+                list_count=int(row["handed_off"]),
                 evidence={
                     "owner": row["owner"],
                     "handed_off": int(row["handed_off"]),
@@ -413,6 +420,8 @@ def _false_rejections(c: _Ctx) -> list[Callout]:
             impact=revenue,
             page="quality",
             params=c.params(),
+            lead_list="false_rejections",
+            list_count=n,
             evidence={
                 "false_rejections": n,
                 "false_rejection_revenue": revenue,
@@ -453,6 +462,8 @@ def _missed_leads(c: _Ctx) -> list[Callout]:
             impact=revenue,
             page="quality",
             params=c.params(),
+            lead_list="missed_leads",
+            list_count=n,
             evidence={
                 "missed_leads": n,
                 "missed_revenue": revenue,
@@ -487,6 +498,8 @@ def _sla_pending(c: _Ctx) -> list[Callout]:
             impact=impact,
             page="handoff",
             params=c.params(),
+            lead_list="pending_past_sla",
+            list_count=pending,
             evidence={
                 "pending_past_sla": pending,
                 "handed_off": int(row["handed_off"]),

@@ -31,6 +31,7 @@ from dashboard.ui_context import (
     workspace_path,
     workspace_version,
 )
+from dashboard.ui_evidence import evidence_panel
 from dashboard.ui_metrics import (
     MONEY_COLUMNS,
     Shown,
@@ -79,6 +80,7 @@ __all__ = [
     "connect",
     "current",
     "downloads",
+    "evidence_panel",
     "facts",
     "for_display",
     "glossary_sections",

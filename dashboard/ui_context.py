@@ -195,6 +195,8 @@ def language() -> str:
 _FILTER_KEYS = ("f_dates", "f_source", "f_campaign", "f_owner", "f_segment", "f_segment_values")
 
 
+# how many filter values of the last link opened were not in the data
+URL_IGNORED = "_url_ignored"
 _URL_PARAMS = ("from", "to", "source", "campaign", "owner", "segment", "segment_value")
 
 
@@ -222,6 +224,7 @@ def _init_from_url(f: Facts) -> None:
         except ValueError:
             return None
 
+    ignored = 0
     start, end = day(q.get("from")), day(q.get("to"))
     if start or end:
         st.session_state["f_dates"] = (start or f.first_day, end or f.last_day)
@@ -231,6 +234,8 @@ def _init_from_url(f: Facts) -> None:
         ("f_owner", "owner", f.owners),
     ):
         chosen = [v for v in q.get_all(param) if v in options]
+        # values the data does not have are left out; the page says how many (never which)
+        ignored += len(q.get_all(param)) - len(chosen)
         if chosen:
             st.session_state[key] = chosen
     seg = q.get("segment")
@@ -239,6 +244,7 @@ def _init_from_url(f: Facts) -> None:
         st.session_state["f_segment_values"] = [
             v for v in q.get_all("segment_value") if v in f.segments[seg]
         ]
+    st.session_state[URL_IGNORED] = ignored
     st.session_state["_filters_initialised"] = True
 
 
@@ -249,6 +255,9 @@ def _write_url(ctx: Context) -> None:
     if ctx.lang != "en":
         wanted["lang"] = ctx.lang
     wanted.update(f.url_params())
+    # the lead list an evidence link opened stays in the address while the page shows it
+    if "list" in st.query_params:
+        wanted["list"] = st.query_params.get_all("list")
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     as_lists = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
     if current != as_lists:

@@ -375,3 +375,21 @@ def test_a_threshold_proposed_on_the_scoring_page_arrives_unsaved_with_its_reaso
         assert not con.execute("select * from settings_log").fetchall(), "nothing saved"
     finally:
         con.close()
+
+
+def test_a_threshold_that_changes_nothing_says_so_instead_of_a_column_of_equals(
+    monkeypatch, sample_workspace
+) -> None:
+    # before: on the demo (MQL dates from the CRM) a new MQL threshold showed every headline
+    # number with "=" beside it, and no word of why
+    at = _page(monkeypatch, sample_workspace)
+    at.number_input(key="def_mql_score_threshold").set_value(51.0).run()
+    assert not at.exception, [e.message for e in at.exception]
+    notes = " ".join(i.value for i in at.info)
+    assert t("definitions.nothing_changes", "en") in notes
+    assert t("definitions.threshold_unused", "en") in notes
+    impact = _impact(at)
+    # the numbers as they are, with no proposed or change column
+    overview = _run(sample_workspace, "overview")
+    assert impact[t("definitions.imp_mqls", "en")] == [fmt_int(overview["mqls"])]
+    assert not any(":gray[=]" in cell for cells in impact.values() for cell in cells)

@@ -82,3 +82,15 @@ def test_the_poll_interval_setting_is_bounded(monkeypatch: pytest.MonkeyPatch) -
     for raw, expected in (("0.5", 0.5), ("", 5.0), ("abc", 5.0), ("0", 5.0), ("1e9", 5.0)):
         monkeypatch.setenv("HANDOFF_LOAD_POLL_S", raw)
         assert ui_context._poll_seconds() == expected, raw
+
+
+def test_every_page_starts_with_its_title_and_the_load_watch() -> None:
+    """A page that drew its own st.title would skip the load watch (or start it in the
+    wrong place): every page starts with ui.page_title."""
+    views = Path(__file__).resolve().parent.parent / "dashboard" / "views"
+    pages = [p for p in views.glob("*.py") if not p.name.startswith("_")]
+    assert len(pages) >= 9
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "ui.page_title(ctx, " in text, page.name
+        assert "st.title(" not in text, page.name

@@ -428,3 +428,83 @@ def test_review_page_on_a_leads_only_workspace_shows_what_it_needs(monkeypatch, 
     at = _app(monkeypatch, path, "en")
     text = "\n".join(m.value for m in at.markdown)
     assert "This view needs data that is not loaded" in text
+
+
+# ----------------------------------------------------------------------------- evidence
+def test_every_callout_kind_on_the_sample_names_a_lead_list_of_its_page(sample_callouts) -> None:
+    from dashboard import evidence
+
+    kinds = {c.kind for c in sample_callouts}
+    assert len(kinds) >= 5, kinds
+    for c in sample_callouts:
+        assert evidence.LISTS[c.lead_list].page == c.page, c.kind
+        assert c.list_count is not None and c.list_count > 0, c.kind
+        assert evidence.link_params(c.params, c.lead_list) == {**c.params, "list": c.lead_list}
+
+
+def _open_link(monkeypatch, workspace: Path, page: str, params: dict) -> AppTest:
+    """The app opened on ``page`` with ``params`` in its address, as a link opens it."""
+    monkeypatch.setenv("HANDOFF_WORKSPACE", str(workspace))
+    from dashboard import ui
+
+    ui.clear_caches()
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"views/{page}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_each_evidence_link_opens_its_lead_list_with_the_count_the_callout_states(
+    monkeypatch, sample_workspace, sample_callouts
+) -> None:
+    # before: the link opened the top of the page with the filters set, and the meeting
+    # had to find the leads the callout talked about
+    from dashboard.evidence import link_params
+    from dashboard.i18n import t
+
+    seen = set()
+    for c in sample_callouts:
+        if c.lead_list in seen:
+            continue
+        seen.add(c.lead_list)
+        at = _open_link(monkeypatch, sample_workspace, c.page, link_params(c.params, c.lead_list))
+        what = t(f"review.list_{c.lead_list}", "en")
+        heading = t("review.evidence_from", "en", what=what)
+        count = t("common.leads_behind_count", "en", n=fmt_int(c.list_count))
+        assert f"**{heading}** · {count}" in [m.value for m in at.markdown], c.kind
+        # the list is the page's first table, with one row per lead counted
+        assert at.dataframe[0].value.shape[0] == c.list_count, c.kind
+    assert seen == {"false_rejections", "handed_off", "missed_leads", "mqls", "rejected"}
+    # the sample's share pending past the SLA is under the callout's bar: the list still
+    # counts what callout_facts counts
+    con = _con(sample_workspace)
+    try:
+        facts = metrics.run(con, "callout_facts", settings=_settings()).frame.row(0, named=True)
+    finally:
+        con.close()
+    at = _open_link(monkeypatch, sample_workspace, "handoff", {"list": "pending_past_sla"})
+    assert at.dataframe[0].value.shape[0] == facts["pending_past_sla"] > 0
+
+
+def test_a_link_with_unknown_values_ignores_them_with_a_note(monkeypatch, sample_workspace) -> None:
+    from dashboard.i18n import t
+
+    def heading_of(text: str) -> bool:
+        return text.startswith("**" + t("review.evidence_from", "en", what=""))
+
+    hostile = "<img src=x onerror=alert(1)> **bold**"
+    at = _open_link(
+        monkeypatch, sample_workspace, "handoff", {"list": hostile, "source": "No such source"}
+    )
+    note = t("review.link_ignored", "en", n="2")
+    assert note in [c.value for c in at.caption]
+    assert not any(hostile in m.value for m in [*at.markdown, *at.caption])
+    assert not any(heading_of(m.value) for m in at.markdown)
+    # a list of another page is not shown here, and not called unknown
+    at = _open_link(monkeypatch, sample_workspace, "handoff", {"list": "missed_leads"})
+    assert not any(heading_of(m.value) for m in at.markdown)
+    assert t("review.link_ignored", "en", n="1") not in [c.value for c in at.caption]

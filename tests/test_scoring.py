@@ -318,16 +318,27 @@ def test_suggestions_shown_are_the_rules_applied_to_the_metric(
     assert at.slider(key="sc_threshold").value == round(expected.threshold)
 
 
-def test_propose_hands_the_threshold_to_the_definitions_page(monkeypatch, sample_workspace) -> None:
-    at = _app(monkeypatch, sample_workspace)
+def test_propose_hands_the_threshold_to_the_definitions_page(monkeypatch, sample_copy) -> None:
+    # without MQL dates from the CRM the threshold decides who is an MQL: proposing it
+    # previews real changes on the Definitions page
+    con = duckdb.connect(str(sample_copy))
+    try:
+        con.execute("UPDATE leads SET mql_at = NULL")
+    finally:
+        con.close()
+    at = _app(monkeypatch, sample_copy)
+    assert t("scoring.crm_mql_dates", "en") not in [i.value for i in at.info]
+    assert not [s for s in at.slider if s.key == "sc_replay_bar"]
     button = at.button(key="sc_propose")
-    frame = _metric(sample_workspace, "threshold_whatif", threshold_step=1.0)
+    frame = _metric(sample_copy, "threshold_whatif", threshold_step=1.0)
     button.click().run()
     assert not at.exception
     # the Definitions page opens with the suggestion as an unsaved change and its reasoning
     expected = scoring.suggest_by_revenue(frame, 0.95).threshold
     assert at.number_input(key="def_mql_score_threshold").value == expected
     assert at.text_input(key="def_reason").value
+    assert t("definitions.nothing_changes", "en") not in [i.value for i in at.info]
+    assert any(":orange[▼" in m.value or ":blue[▲" in m.value for m in at.markdown)
 
 
 def test_without_scores_or_verdicts_the_page_says_what_to_upload(
@@ -364,3 +375,62 @@ def test_scores_without_deals_say_the_revenue_rule_has_nothing_to_keep(
     expected = scoring.suggest_by_efficiency(frame, 0.1, scored_leads=40)
     assert expected.found
     assert _shown(at)[t("scoring.suggested", "vi")] == fmt_number(expected.threshold, "vi")
+
+
+# ----------------------------------------------------------------------------- CRM MQL dates
+def test_with_crm_mql_dates_the_page_replays_a_bar_on_what_sales_accepts(
+    monkeypatch, sample_workspace
+) -> None:
+    # before: "Propose this threshold" led to a Definitions preview where every number was
+    # "=", because the demo's MQL stage comes from the CRM's dates, not from the score
+    at = _app(monkeypatch, sample_workspace)
+    assert t("scoring.crm_mql_dates", "en") in [i.value for i in at.info]
+    assert not [b for b in at.button if b.key == "sc_propose"]
+    assert at.slider(key="sc_replay_bar").value == 60
+    for bar in (60, 51):
+        if bar != 60:
+            at.slider(key="sc_replay_bar").set_value(bar).run()
+            assert not at.exception, [e.message for e in at.exception]
+        r = _metric(sample_workspace, "acceptance_replay", min_score=float(bar)).row(0, named=True)
+        shown = _shown(at)
+        assert shown[t("scoring.replay_turned_away", "en")] == fmt_int(r["turned_away"])
+        assert shown[t("scoring.replay_won", "en")] == fmt_int(r["turned_away_won"])
+        assert shown[t("scoring.replay_passing", "en")] == fmt_int(r["rejected_passing"])
+        summary = t(
+            "scoring.replay_summary",
+            "en",
+            bar=fmt_number(bar),
+            away=fmt_int(r["turned_away"]),
+            accepted=fmt_int(r["accepted"]),
+            sqls=fmt_int(r["turned_away_sqls"]),
+            won=fmt_int(r["turned_away_won"]),
+            revenue=fmt_money_short(r["turned_away_won_revenue"]),
+            passing=fmt_int(r["rejected_passing"]),
+            rejected=fmt_int(r["rejected"]),
+        )
+        assert summary in [m.value for m in at.markdown]
+        # the list of the turned-away leads has as many rows as the metric counts
+        count = t("common.leads_behind_count", "en", n=fmt_int(r["turned_away"]))
+        assert any(count in m.value for m in at.markdown)
+    # the suggestion's button moves the replay to the suggested score
+    frame = _metric(sample_workspace, "threshold_whatif", threshold_step=1.0)
+    at.button(key="sc_replay").click().run()
+    expected = scoring.suggest_by_revenue(frame, 0.95).threshold
+    assert at.slider(key="sc_replay_bar").value == round(expected)
+
+
+def test_a_bar_that_turns_nobody_away_says_so(monkeypatch, sample_workspace) -> None:
+    at = _app(monkeypatch, sample_workspace)
+    at.slider(key="sc_replay_bar").set_value(0).run()
+    r = _metric(sample_workspace, "acceptance_replay", min_score=0.0).row(0, named=True)
+    assert r["turned_away"] == 0
+    said = t(
+        "scoring.replay_nobody_away",
+        "en",
+        bar="0",
+        accepted=fmt_int(r["accepted"]),
+        passing=fmt_int(r["rejected_passing"]),
+        rejected=fmt_int(r["rejected"]),
+    )
+    assert said in [i.value for i in at.info]
+    assert t("scoring.replay_turned_away", "en") not in _shown(at)

@@ -36,6 +36,8 @@ IMPACT = (
     ("imp_connect_rate", "followup_by_owner", "connect_rate", "rate"),
     ("imp_won_revenue", "overview", "won_revenue", "money"),
 )
+# settings that apply to the next upload only, so they change no stored number
+READING_ONLY = {"timezone", "date_order", "decimal", "personal_data"}
 HOW = {"overview": "how_counts", "handoff": "how_handoff", "followup_by_owner": "how_followup"}
 
 
@@ -132,33 +134,49 @@ def headline_row(shown: ui.Shown) -> dict[str, Any] | None:
     return frame.row(0, named=True) if frame.height else None
 
 
+def _unchanged(kind: str, now: Any, then: Any, same_currency: bool) -> bool:
+    """True when the proposal leaves a headline number as it is (the "=" of the table)."""
+    if kind == "money" and not same_currency:
+        return False
+    if now is None or then is None:
+        return now is None and then is None
+    return abs(float(then) - float(now)) < 1e-9
+
+
 def impact_table(
     ctx: ui.Context,
     changes: dict[str, Any],
     now_runs: dict[str, ui.Shown],
     then_runs: dict[str, ui.Shown],
 ) -> None:
-    """The headline numbers now and with the proposal, with their downloads."""
+    """The headline numbers now and with the proposal, with their downloads. A proposal
+    that moves none of them says so plainly instead of a column of "=" signs."""
     T = ctx.t
     proposed_currency = str(changes.get("currency", ctx.currency))
+    shown = []
+    for message, name, column, kind in IMPACT:
+        now_row, then_row = headline_row(now_runs[name]), headline_row(then_runs[name])
+        if now_row is not None and then_row is not None:
+            shown.append((message, kind, now_row[column], then_row[column]))
+    same_money = proposed_currency == ctx.currency
+    moves = any(not _unchanged(kind, now, then, same_money) for _, kind, now, then in shown)
+    compare = bool(changes) and moves
+    if changes and shown and not moves:
+        unchanged_note(ctx, changes, now_runs)
     header = [T("definitions.col_number"), T("definitions.col_current")]
-    if changes:
+    if compare:
         header += [T("definitions.col_proposed"), T("definitions.col_change")]
     lines = [
         "| " + " | ".join(header) + " |",
         "| :-- | " + " | ".join("--:" for _ in header[1:]) + " |",
     ]
     records: list[dict[str, Any]] = []
-    for message, name, column, kind in IMPACT:
-        now_row, then_row = headline_row(now_runs[name]), headline_row(then_runs[name])
-        if now_row is None or then_row is None:
-            continue
-        now, then = now_row[column], then_row[column]
+    for message, kind, now, then in shown:
         cells = [T(f"definitions.{message}"), fmt_value(ctx, kind, now, ctx.currency)]
-        if changes:
+        if compare:
             cells += [
                 fmt_value(ctx, kind, then, proposed_currency),
-                fmt_change(ctx, kind, now, then, proposed_currency == ctx.currency),
+                fmt_change(ctx, kind, now, then, same_money),
             ]
         lines.append("| " + " | ".join(cells) + " |")
         records.append(
@@ -170,11 +188,23 @@ def impact_table(
         )
     if records:
         st.markdown("\n".join(lines))
-        if changes:
+        if compare:
             st.caption(T("definitions.impact_legend"))
-            if set(changes) <= {"timezone", "date_order", "decimal", "personal_data"}:
+            if set(changes) <= READING_ONLY:
                 st.caption(T("definitions.reading_only"))
         ui.downloads(ctx, pl.DataFrame(records), "definitions-impact", key="impact-dl")
+
+
+def unchanged_note(ctx: ui.Context, changes: dict[str, Any], now_runs: dict[str, ui.Shown]) -> None:
+    """Say that the proposal changes none of the headline numbers, and why when it is known."""
+    T = ctx.t
+    why = []
+    crm_dates = now_runs["overview"].values.get("mql_basis") == "date"
+    if "mql_score_threshold" in changes and crm_dates:
+        why.append(T("definitions.threshold_unused"))
+    if set(changes) <= READING_ONLY:
+        why.append(T("definitions.reading_only"))
+    st.info(" ".join([T("definitions.nothing_changes"), *why]), icon=":material/equal:")
 
 
 def impact(ctx: ui.Context, changes: dict[str, Any], stored: dict[str, Any]) -> None:

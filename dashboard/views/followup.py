@@ -374,6 +374,8 @@ def render() -> None:
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         return
+    # a review callout's link: its lead list first
+    ui.evidence_panel(ctx, "followup")
     words = Words(ctx.lang)
     by_owner = ui.metric(ctx, "followup_by_owner")
     team = _headline_section(ctx, by_owner)

@@ -322,6 +322,8 @@ def render() -> None:
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         return
+    # a review callout's link: its lead list first
+    ui.evidence_panel(ctx, "handoff")
     handoff = ui.metric(ctx, "handoff")
     headline(ctx, handoff)
     # the leads a manager acts on today come first, the trends after

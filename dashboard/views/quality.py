@@ -334,6 +334,8 @@ def render() -> None:
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         st.stop()
+    # a review callout's link: its lead list first
+    ui.evidence_panel(ctx, "quality")
     headline(ctx)
     matrix_section(ctx)
     trend_section(ctx)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import metrics, review, safe, ui
+from dashboard import evidence, metrics, review, safe, ui
 from dashboard.i18n import (
     fmt_date,
     fmt_duration_minutes,
@@ -23,7 +23,6 @@ from dashboard.i18n import (
 )
 
 VIEWS = Path(__file__).resolve().parent
-FILTER_KEYS = ("f_dates", "f_source", "f_campaign", "f_owner", "f_segment", "f_segment_values")
 KIND_COLOURS = {
     "source_rejections": "red",
     "score_overrates_source": "orange",
@@ -99,42 +98,13 @@ def value_text(ctx: ui.Context, kind: str, value: float | None) -> str:
     return fmt_int(value, ctx.lang)
 
 
-def go_to_evidence(ctx: ui.Context, page: str, params: dict[str, str | list[str]]) -> None:
-    """Set the sidebar filters to the callout's view, then open its page (next run)."""
-    f = ctx.facts
-    for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
-
-    def listed(name: str) -> list[str]:
-        value = params.get(name, [])
-        return [value] if isinstance(value, str) else list(value)
-
-    start, end = params.get("from"), params.get("to")
-    if start or end:
-        st.session_state["f_dates"] = (
-            dt.date.fromisoformat(str(start)) if start else f.first_day,
-            dt.date.fromisoformat(str(end)) if end else f.last_day,
-        )
-    for key, name in (("f_source", "source"), ("f_campaign", "campaign"), ("f_owner", "owner")):
-        if listed(name):
-            st.session_state[key] = listed(name)
-    if params.get("segment"):
-        st.session_state["f_segment"] = str(params["segment"])
-        st.session_state["f_segment_values"] = listed("segment_value")
-    st.session_state["_review_goto"] = page
-
-
 def header(ctx: ui.Context) -> None:
-    """Title and question; the page stops here when no leads are loaded, and opens the
-    evidence page a callout's button asked for."""
+    """Title and question; the page stops here when no leads are loaded."""
     ui.page_title(ctx, "pages.review")
     st.caption(ctx.t("review.question"))
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         st.stop()
-    goto = st.session_state.pop("_review_goto", None)
-    if goto and (VIEWS / f"{goto}.py").exists():
-        st.switch_page(f"views/{goto}.py")
 
 
 # ----------------------------------------------------------------------------- period
@@ -259,15 +229,19 @@ def callout_card(ctx: ui.Context, i: int, c: review.Callout, money_unknown: bool
             )
             page_name = T(f"pages.{c.page}")
             available = (VIEWS / f"{c.page}.py").exists()
-            st.button(
-                T("review.evidence", page=page_name),
-                key=f"review-evidence-{i}",
+            label = (
+                T("review.evidence_count", n=fmt_int(c.list_count, ctx.lang), page=page_name)
+                if c.list_count is not None
+                else T("review.evidence", page=page_name)
+            )
+            # a link whose address holds the view: the page, its filters and the lead list
+            st.page_link(
+                f"views/{c.page}.py" if available else "views/review.py",
+                label=label,
                 icon=":material/arrow_forward:",
-                on_click=go_to_evidence,
-                args=(ctx, c.page, c.params),
+                query_params=evidence.link_params(c.params, c.lead_list),
                 disabled=not available,
                 width="stretch",
-                wrap=True,
                 help=None if available else T("review.evidence_missing", page=page_name),
             )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -21,6 +20,7 @@ from dashboard import safe, scoring, ui
 from dashboard.charts import scoring as scoring_charts
 from dashboard.charts.scoring import IV_BANDS
 from dashboard.i18n import fmt_int, fmt_money_short, fmt_number
+from dashboard.views import _scoring_replay as replay
 from dashboard.views._scoring_parts import (
     ATTRIBUTES_TABLE,
     CALIBRATION_TABLE,
@@ -42,12 +42,7 @@ from dashboard.views._scoring_parts import (
     whatif_curves,
 )
 
-DEFINITIONS = "views/definitions.py"
-HAS_DEFINITIONS = (Path(__file__).resolve().parent / "definitions.py").exists()
-# where the Definitions page reads a proposed threshold (a float) and why it was proposed
-PROPOSED_KEY = "proposed_mql_score_threshold"
-PROPOSED_REASON_KEY = "proposed_mql_score_threshold_reason"
-SLIDER_KEY = "sc_threshold"
+SLIDER_KEY = replay.SLIDER_KEY
 # the what-if grid: every whole threshold, so any slider position is a row of the metric
 WHATIF_PARAMS = {"threshold_step": 1.0}
 
@@ -240,13 +235,14 @@ def whatif_chart(ctx: ui.Context, whatif: pl.DataFrame, chosen: int, current: fl
     ui.chart(ctx, chart, "threshold-whatif", key="whatif-chart", height=400)
 
 
-def whatif_section(ctx: ui.Context) -> tuple[pl.DataFrame | None, float]:
+def whatif_section(ctx: ui.Context, whatif: ui.Shown) -> tuple[pl.DataFrame | None, float]:
     """What a different MQL threshold would change. Returns the what-if rows (None when
     there are none to suggest from) and the current threshold."""
     T = ctx.t
     st.subheader(T("scoring.whatif_title"))
     st.caption(T("scoring.whatif_caption"))
-    whatif = ui.metric(ctx, "threshold_whatif", params=WHATIF_PARAMS)
+    if replay.crm_mql_dates(whatif):
+        replay.basis_note(ctx)
     settings_threshold = ctx.facts.settings.get("mql_score_threshold", 60)
     current = float(whatif.values.get("mql_score_threshold", settings_threshold))
     if not ui.usable(ctx, whatif):
@@ -302,38 +298,12 @@ def rule_inputs(ctx: ui.Context) -> tuple[str, int]:
     return rule, share
 
 
-def suggestion_actions(ctx: ui.Context, value: float, reason: str) -> None:
-    """Buttons: show the suggestion in the what-if, or propose it on Definitions."""
-    T = ctx.t
-
-    def show_in_whatif(threshold: float = value) -> None:
-        """Move the what-if slider to the suggestion (runs before the next rerun)."""
-        st.session_state[SLIDER_KEY] = min(100, max(0, round(threshold)))
-
-    a, b, _ = st.columns([2, 2, 4])
-    a.button(
-        T("scoring.show_in_whatif"),
-        icon=":material/tune:",
-        on_click=show_in_whatif,
-        key="sc_show",
-        width="stretch",
-    )
-    if b.button(
-        T("scoring.propose"),
-        icon=":material/send:",
-        type="primary",
-        key="sc_propose",
-        disabled=not HAS_DEFINITIONS,
-        help=T("scoring.propose_help") if HAS_DEFINITIONS else T("scoring.propose_unavailable"),
-        width="stretch",
-    ):
-        st.session_state[PROPOSED_KEY] = value
-        st.session_state[PROPOSED_REASON_KEY] = reason
-        st.switch_page(DEFINITIONS)
-
-
 def suggestion_section(
-    ctx: ui.Context, whatif: pl.DataFrame | None, scored_leads: int | None, current: float
+    ctx: ui.Context,
+    whatif: pl.DataFrame | None,
+    scored_leads: int | None,
+    current: float,
+    crm_dates: bool = False,
 ) -> None:
     """The threshold a rule suggests from the what-if rows, and why."""
     T = ctx.t
@@ -366,7 +336,7 @@ def suggestion_section(
             delta_color="off",
         )
         st.markdown(reason)
-        suggestion_actions(ctx, value, reason)
+        replay.suggestion_actions(ctx, value, reason, crm_dates)
 
 
 # ----------------------------------------------------------------------------- attributes
@@ -473,9 +443,16 @@ def render() -> None:
     if not ctx.has_leads:
         st.info(ctx.t("common.no_workspace"))
         st.stop()
+    # a review callout's link: its lead list first
+    ui.evidence_panel(ctx, "scoring")
     scored_leads = calibration_section(ctx)
-    whatif, current = whatif_section(ctx)
-    suggestion_section(ctx, whatif, scored_leads, current)
+    shown = ui.metric(ctx, "threshold_whatif", params=WHATIF_PARAMS)
+    whatif, current = whatif_section(ctx, shown)
+    # with the CRM's MQL dates the threshold changes nothing: offer what a bar would change
+    crm_dates = replay.crm_mql_dates(shown)
+    suggestion_section(ctx, whatif, scored_leads, current, crm_dates)
+    if crm_dates:
+        replay.replay_section(ctx, current)
     attributes_section(ctx)
 
 
