@@ -252,12 +252,27 @@ def whatif_section(ctx: ui.Context, whatif: ui.Shown) -> tuple[pl.DataFrame | No
         st.info(T("scoring.no_scored"))
         ui.how_computed(ctx, whatif)
         return None, current
+    whatif_view(ctx, w, current)
+    st.caption(T("scoring.whatif_replay"))
+    whatif_table(ctx, w)
+    unscored = w.filter(pl.col("is_current"))["unscored_leads"]
+    if unscored.len() and unscored[0]:
+        st.caption(T("scoring.unscored", n=fmt_int(unscored[0], ctx.lang)))
+    ui.how_computed(ctx, whatif)
+    return w, current
+
+
+# A fragment: moving the slider (a step of the arrow keys is one change) redraws only the
+# figures and the chart below it, from the rows already read, not the whole page.
+@st.fragment
+def whatif_view(ctx: ui.Context, w: pl.DataFrame, current: float) -> None:
+    """The slider and what the chosen threshold would change: figures, summary, chart."""
     chosen = threshold_slider(ctx, current)
     row = w.filter(pl.col("threshold") == float(chosen)).row(0, named=True)
     now = w.filter(pl.col("is_current")).row(0, named=True)
     whatif_figures(ctx, row, now, current, moved=float(chosen) != current)
     st.markdown(
-        T(
+        ctx.t(
             "scoring.whatif_summary",
             threshold=score_text(ctx, chosen),
             sql_share=pct(ctx, row["sql_share_kept"]),
@@ -266,12 +281,6 @@ def whatif_section(ctx: ui.Context, whatif: ui.Shown) -> tuple[pl.DataFrame | No
         )
     )
     whatif_chart(ctx, w, chosen, current)
-    st.caption(T("scoring.whatif_replay"))
-    whatif_table(ctx, w)
-    if row["unscored_leads"]:
-        st.caption(T("scoring.unscored", n=fmt_int(row["unscored_leads"], ctx.lang)))
-    ui.how_computed(ctx, whatif)
-    return w, current
 
 
 # ----------------------------------------------------------------------------- suggestion
