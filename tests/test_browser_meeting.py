@@ -1,6 +1,7 @@
 """The meeting-ready flows in Debian's Chromium, as a user meets them: a first upload into a
 workspace that does not exist yet; the Review page opening on a mature period; a callout's
-evidence link landing on the lead list it counts; and a small file that would replace the
+evidence link landing on the lead list it counts; the Scoring page replaying a score bar
+when the CRM's MQL dates make the threshold change nothing; and a small file that would replace the
 stored leads asking for a confirmation before it loads."""
 
 from __future__ import annotations
@@ -120,7 +121,16 @@ def test_review_opens_mature_its_evidence_lands_on_the_list_and_a_replacing_load
         assert box is not None and box["y"] < 1000
         full_screenshot(page, "meeting-evidence")
 
-        # 3. a 50-lead file over the 20,000 stored leads: say what it does, ask first
+        # 3. Scoring: the CRM's MQL dates make the threshold change nothing; the page says
+        # so and replays a bar on what sales accepts instead of proposing the threshold
+        page.goto(f"{url}/scoring")
+        wait_for_app(page)
+        page.get_by_text(t("scoring.crm_mql_dates", "en")[:40]).wait_for(timeout=60_000)
+        page.get_by_role("heading", name=t("scoring.replay_title", "en")).wait_for()
+        assert page.get_by_role("button", name=t("scoring.propose", "en")).count() == 0
+        full_screenshot(page, "meeting-scoring")
+
+        # 4. a 50-lead file over the 20,000 stored leads: say what it does, ask first
         page.goto(f"{url}/data")
         wait_for_app(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(small))
