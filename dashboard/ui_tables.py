@@ -84,9 +84,10 @@ def _download_buttons(
     """A row of download buttons; each file is ``(label, make, extension, mime, icon)`` and
     is only made when its button is clicked."""
     stamp = dt.date.today().isoformat()
-    columns = st.columns([1] * len(files) + [8])
-    for column, (label, make, ext, mime, icon) in zip(columns, files, strict=False):
-        column.download_button(
+    # one row of buttons as wide as their labels: in fixed columns "Excel" was cut to "Ex…"
+    row = st.container(horizontal=True, gap="small")
+    for label, make, ext, mime, icon in files:
+        row.download_button(
             label,
             data=make,
             file_name=f"{name}-{stamp}.{ext}",
@@ -195,8 +196,12 @@ def table(
     height: int | str = "auto",
     download: pl.DataFrame | None = None,
     download_headers: Mapping[str, str] | None = None,
+    folded: bool = False,
 ) -> dict | None:
     """A table with CSV and Excel downloads; with ``select``, the clicked row (or None).
+
+    ``folded`` puts it in a closed expander ("The numbers behind the chart"): for a table
+    that repeats the chart above it, so the page's answers stay in view.
 
     ``headers`` maps the columns to show, in order, to the message keys of their headings
     (without it every column shows under its own name). Each column is formatted by its
@@ -207,6 +212,22 @@ def table(
     ones shown (every column of a lead list), under ``download_headers``. The selected row
     is returned as the metric gave it (keyed by column, values unformatted).
     """
+    if folded:
+        with st.expander(ctx.t("common.chart_table"), icon=":material/table:"):
+            return table(
+                ctx,
+                frame,
+                name,
+                key=key,
+                metric=metric,
+                headers=headers,
+                units=units,
+                column_config=column_config,
+                select=select,
+                height=height,
+                download=download,
+                download_headers=download_headers,
+            )
     rows = _chosen(frame, headers)
     plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
     shown, config = table_format.for_grid(rows, plans, style(ctx))

@@ -247,6 +247,7 @@ def _conversion_section(ctx: ui.Context, words: Words) -> None:
             "sql_rate": "followup.conv_sql_rate",
         },
         height=250,
+        folded=True,
     )
     ui.how_computed(ctx, conversion)
 

@@ -144,6 +144,7 @@ def funnel_table(ctx: ui.Context, frame: pl.DataFrame) -> None:
             "median_days_from_previous": "funnel.median_time",
             "n_timed": "funnel.n_timed",
         },
+        folded=True,
     )
 
 
@@ -188,6 +189,7 @@ def by_source(ctx: ui.Context) -> None:
             "rate_from_first": "funnel.rate_from_first",
         },
         height=300,
+        folded=True,
     )
     ui.how_computed(ctx, shown, by="source")
 
@@ -241,6 +243,7 @@ def cohorts(ctx: ui.Context) -> None:
             "maturity_days": "funnel.maturity_days",
         },
         height=300,
+        folded=True,
     )
     ui.how_computed(ctx, cohort)
 

@@ -137,6 +137,7 @@ def month_table(ctx: ui.Context, m: pl.DataFrame) -> None:
         headers=headers,
         units={"month_start": "month"},
         height=300,
+        folded=True,
     )
 
 
@@ -214,6 +215,7 @@ def reasons_table(ctx: ui.Context, r: pl.DataFrame) -> None:
         },
         units={"source": "text", "reason": "text"},
         height=300,
+        folded=True,
     )
 
 

@@ -124,6 +124,7 @@ def matrix_table(ctx: ui.Context, matrix: pl.DataFrame) -> None:
             "won_revenue": "common.won_revenue",
         },
         height=300,
+        folded=True,
     )
 
 
@@ -223,6 +224,7 @@ def source_section(ctx: ui.Context) -> None:
         headers=dict(SOURCE_TABLE),
         units={"source": "text", "reading": "text"},
         height=300,
+        folded=True,
     )
     ui.how_computed(ctx, by_source, by="source")
 
@@ -322,6 +324,7 @@ def reasons_section(ctx: ui.Context) -> None:
         },
         units={"source": "text", "reason": "text"},
         height=300,
+        folded=True,
     )
     ui.how_computed(ctx, reasons, by="source")
 

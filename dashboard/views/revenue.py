@@ -285,6 +285,7 @@ def cost(ctx: ui.Context, s: Sources) -> None:
         },
         # ROI reads as a percentage (1.5 = 150 % returned over the spend)
         units={"roi": "share"},
+        folded=True,
     )
 
 
