@@ -111,7 +111,8 @@ def header(ctx: ui.Context) -> None:
 def period_picker(ctx: ui.Context) -> review.Comparison:
     """The month or quarter to review; its headline numbers beside the previous period's."""
     f = ctx.facts
-    left, right, _ = st.columns([1, 2, 3])
+    # wide enough for "Quarter" / "Quý" in the segmented control, never clipped
+    left, right, _ = st.columns([1.5, 2, 2.5])
     grain = left.segmented_control(
         ctx.t("review.grain"),
         review.GRAINS,
@@ -221,29 +222,35 @@ def callout_card(ctx: ui.Context, i: int, c: review.Callout, money_unknown: bool
             # a callout is plain text naming a source or a rep: shown as its letters
             st.markdown(f"**{safe.md_text(c.title)}**")
             st.markdown(safe.md_text(c.detail))
+            # the evidence link under the text, where its label has the card's width
+            evidence_link(ctx, c)
         with side:
             st.metric(
                 T("review.at_stake"),
                 value_text(ctx, "money", None if money_unknown else c.impact),
                 help=T("review.at_stake_help"),
             )
-            page_name = T(f"pages.{c.page}")
-            available = (VIEWS / f"{c.page}.py").exists()
-            label = (
-                T("review.evidence_count", n=fmt_int(c.list_count, ctx.lang), page=page_name)
-                if c.list_count is not None
-                else T("review.evidence", page=page_name)
-            )
-            # a link whose address holds the view: the page, its filters and the lead list
-            st.page_link(
-                f"views/{c.page}.py" if available else "views/review.py",
-                label=label,
-                icon=":material/arrow_forward:",
-                query_params=evidence.link_params(c.params, c.lead_list),
-                disabled=not available,
-                width="stretch",
-                help=None if available else T("review.evidence_missing", page=page_name),
-            )
+
+
+def evidence_link(ctx: ui.Context, c: review.Callout) -> None:
+    """The link to the lead list a callout talks about: its page, filters and list."""
+    T = ctx.t
+    page_name = T(f"pages.{c.page}")
+    available = (VIEWS / f"{c.page}.py").exists()
+    label = (
+        T("review.evidence_count", n=fmt_int(c.list_count, ctx.lang), page=page_name)
+        if c.list_count is not None
+        else T("review.evidence", page=page_name)
+    )
+    # a link whose address holds the view: the page, its filters and the lead list
+    st.page_link(
+        f"views/{c.page}.py" if available else "views/review.py",
+        label=label,
+        icon=":material/arrow_forward:",
+        query_params=evidence.link_params(c.params, c.lead_list),
+        disabled=not available,
+        help=None if available else T("review.evidence_missing", page=page_name),
+    )
 
 
 def callout_list(ctx: ui.Context, scope_filters: metrics.Filters) -> None:
