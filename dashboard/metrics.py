@@ -116,7 +116,11 @@ def _read_metric(sql_path: Path) -> Metric:
         family=str(meta.get("family", "")),
         columns=columns,
         units=units,
-        parameters=dict(meta.get("parameters", {})),
+        # a parameter listed in optional_parameters is bound as NULL unless given
+        parameters={
+            **dict.fromkeys(meta.get("optional_parameters", ())),
+            **meta.get("parameters", {}),
+        },
         settings=tuple(meta.get("settings", ())),
         needs=tuple(meta.get("needs", ())),
         supports_by=bool(meta.get("by", False)),
@@ -429,13 +433,22 @@ def answer(
     filters: Filters | None = None,
     by: str | None = None,
     parameters: dict[str, Any] | None = None,
+    with_total: bool = False,
 ) -> Answer:
     """:func:`run`, with a missing input answered as "needs ..." instead of an exception.
 
     The one place pages, the report and the review turn a missing column into guidance.
     """
     try:
-        res = run(con, name, settings=settings, filters=filters, by=by, parameters=parameters)
+        res = run(
+            con,
+            name,
+            settings=settings,
+            filters=filters,
+            by=by,
+            parameters=parameters,
+            with_total=with_total,
+        )
     except MissingInputsError as exc:
         return Answer(name, None, tuple(exc.needs))
     return Answer(name, res)
@@ -450,11 +463,14 @@ def run(
     by: str | None = None,
     parameters: dict[str, Any] | None = None,
     use_cache: bool = True,
+    with_total: bool = False,
 ) -> Result:
     """Run metric ``name`` on ``con`` and return its rows with the SQL and values used.
 
     ``settings`` are the resolved settings (stored + overrides). Raises MissingInputsError
-    when the workspace lacks a column the metric needs, instead of returning zeros.
+    when the workspace lacks a column the metric needs, instead of returning zeros. With
+    ``with_total``, a metric that pages its rows (``page_size``, ``page_offset``: the
+    lead list) also counts the rows of every page (``Result.total``), with the same SQL.
     """
     metric = get(name)
     if by is not None and not metric.supports_by:
@@ -472,4 +488,10 @@ def run(
         raise RuntimeError(f"{metric.path.name} uses unknown parameters: {', '.join(unknown)}")
     rel = con.sql(metric.sql, params=bound) if bound else con.sql(metric.sql)
     frame = rel.pl() if rel is not None else pl.DataFrame()
-    return Result(metric, frame, metric.sql, {**session, **bound}, settings)
+    total = None
+    if with_total:
+        if not {"page_size", "page_offset"} <= set(bound):
+            raise RuntimeError(f"{metric.path.name} has no page to count the rows of")
+        every = {**bound, "page_size": None, "page_offset": 0}
+        total = con.sql(f"select count(*) from ({metric.sql})", params=every).fetchall()[0][0]
+    return Result(metric, frame, metric.sql, {**session, **bound}, settings, total)
