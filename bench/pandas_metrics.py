@@ -99,7 +99,12 @@ def lead_facts(frames: Frames, settings: Settings) -> pd.DataFrame:
     lf["has_open_deal"] = lf["has_open_deal"].fillna(False).astype(bool)
     lf["is_mql"] = lf["mql_at_eff"].notna()
     lf["is_handed_off"] = lf["handed_off_at_eff"].notna()
-    lf["is_accepted"] = lf["accepted_at"].notna() | lf["sql_at"].notna()
+    # accepted: an accepted or SQL date, or a deal on a lead sales never rejected (as
+    # lead_base.sql: a rep who opened a deal accepted the lead)
+    dated = lf["accepted_at"].fillna(lf["sql_at"])
+    by_deal = (lf["n_deals"] > 0) & lf["rejected_at"].isna()
+    lf["is_accepted"] = dated.notna() | by_deal
+    lf["accepted_at_eff"] = dated.where(dated.notna() | ~by_deal, lf["first_deal_at"])
     lf["is_rejected"] = lf["rejected_at"].notna()
     lf["is_sql"] = lf["sql_at"].notna()
     lf["is_opportunity"] = lf["n_deals"] > 0
@@ -224,7 +229,7 @@ def funnel(frames: Frames, settings: Settings) -> pd.DataFrame:
         ("lead", "Lead", pd.Series(True, index=lf.index), lf["created_at"]),
         ("mql", "MQL", lf["is_mql"], lf["mql_at_eff"]),
         ("handed_off", "Handed off", lf["is_handed_off"], lf["handed_off_at_eff"]),
-        ("accepted", "SAL (accepted)", lf["is_accepted"], lf["accepted_at"].fillna(lf["sql_at"])),
+        ("accepted", "SAL (accepted)", lf["is_accepted"], lf["accepted_at_eff"]),
         ("sql", "SQL", lf["is_sql"], lf["sql_at"]),
         ("opportunity", "Opportunity", lf["is_opportunity"], lf["first_deal_at"]),
         ("won", "Won", lf["is_won"], lf["first_won_at"]),

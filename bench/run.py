@@ -505,6 +505,16 @@ def phase_pandas(data: Path, out_dir: Path, runs: int, subset: str | None) -> di
 # --------------------------------------------------------------------------- orchestration
 
 
+def _load_interactions_module() -> ModuleType:
+    """Import bench/interactions.py (the interaction budget: lead lists, overrides, app)."""
+    path = Path(__file__).resolve().parent / "interactions.py"
+    spec = importlib.util.spec_from_file_location("interactions", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _subprocess(phase: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run one phase in a fresh Python process (so its peak RSS is its own)."""
     out_json = args.out.parent / f".phase-{phase}.json"
@@ -716,7 +726,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="reuse the loaded workspace in --data (keep the load figures of --out)",
     )
     parser.add_argument(
-        "--phase", choices=["load", "read_csv", "cache", "metrics", "first_page", "pandas"]
+        "--phase",
+        choices=["load", "read_csv", "cache", "metrics", "first_page", "interactions", "pandas"],
     )
     parser.add_argument("--phase-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -729,6 +740,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "read_csv": lambda: phase_read_csv(args.data),
             "cache": lambda: phase_cache(args.data, args.runs),
             "first_page": lambda: phase_first_page(args.data, args.runs),
+            "interactions": lambda: _load_interactions_module().phase_interactions(
+                args.data, args.runs
+            ),
             "metrics": lambda: phase_metrics(args.data, args.out.parent, args.runs, args.metrics),
             "pandas": lambda: phase_pandas(
                 args.data, args.out.parent, args.pandas_runs, args.metrics
@@ -791,6 +805,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("first page ...", file=sys.stderr, flush=True)
     results["first_page"] = _subprocess("first_page", args)
     memory["first page"] = results["first_page"]["peak_rss_mb"]
+    print("interactions ...", file=sys.stderr, flush=True)
+    results["interactions"] = _subprocess("interactions", args)
     if not args.skip_pandas:
         print("pandas ...", file=sys.stderr, flush=True)
         results["pandas"] = _subprocess("pandas", args)
@@ -808,7 +824,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["warnings"] = _warnings(results)
     results["total_s"] = time.perf_counter() - began
     args.out.write_text(json.dumps(results, indent=2, default=str))
-    text = markdown(results)
+    text = (
+        markdown(results) + "\n\n" + _load_interactions_module().markdown(results["interactions"])
+    )
     args.out.with_suffix(".md").write_text(text + "\n")
     print(text)
     print(f"\nwrote {args.out} in {results['total_s']:.0f} s")

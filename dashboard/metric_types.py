@@ -157,6 +157,8 @@ class Result:
     sql: str
     parameters: dict[str, Any]
     settings: dict[str, Any]
+    # the rows the query gives without its page (page_size, page_offset), when asked for
+    total: int | None = None
 
 
 @dataclass

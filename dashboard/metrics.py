@@ -41,6 +41,7 @@ STAGING_ORDER = (
     "deal_base",
     "lead_base",
     "attempts",
+    "touch_counts",
     "touch_base",
     "lead_facts",
     "touch_facts",
@@ -52,21 +53,30 @@ STAGING_VIEWS = (*STAGING_LISTS, *STAGING_ORDER)
 # Per-lead staging that depends on settings only (not on filters). The workspace keeps a
 # copy built with its stored settings at every load and settings change, so a metric only
 # filters those rows instead of re-reading every activity.
-CACHE_TABLES = {"lead_base": "cache_lead_base", "touch_base": "cache_touch_base"}
+CACHE_TABLES = {"lead_base": "cache_lead_base", "touch_counts": "cache_touch_counts"}
 # The staging views the cached tables are computed from (themselves included): their SQL
 # is in the cache key, so a change to any of them recomputes the cache.
-CACHE_SOURCES = ("deal_base", "lead_base", "attempts", "touch_base")
+CACHE_SOURCES = ("deal_base", "lead_base", "attempts", "touch_counts")
+# The values each cached table is computed with. A per-call override (``--set``, the
+# settings preview) of a value a table does not read still reads that table; only the
+# tables whose values changed are computed from the workspace's tables. touch_counts reads
+# lead_base's dates and flags, never its money, so currency is not among its values.
+# mql_score_threshold only counts while mql_basis is 'score' (see _part_values).
+CACHE_PARTS: dict[str, tuple[str, ...]] = {
+    "lead_base": ("mql_basis", "mql_score_threshold", "currency", "money_known"),
+    "touch_counts": (
+        "mql_basis",
+        "mql_score_threshold",
+        "attempt_types",
+        "attempt_outbound_only",
+        "inbound_counts_as_contact",
+        "connect_outcomes",
+    ),
+}
+# Everything the cache key holds besides the SQL digest: each part's values, and the
+# latest moment in the data (a fact of the data the cache was built from).
 CACHE_VALUES = (
-    "mql_score_threshold",
-    "mql_basis",
-    "currency",
-    "money_known",
-    "attempt_types",
-    "attempt_outbound_only",
-    "inbound_counts_as_contact",
-    "connect_outcomes",
-    "sla_hours",
-    "give_up_days",
+    *dict.fromkeys(v for part in CACHE_PARTS.values() for v in part),
     "as_of",
 )
 
@@ -106,7 +116,11 @@ def _read_metric(sql_path: Path) -> Metric:
         family=str(meta.get("family", "")),
         columns=columns,
         units=units,
-        parameters=dict(meta.get("parameters", {})),
+        # a parameter listed in optional_parameters is bound as NULL unless given
+        parameters={
+            **dict.fromkeys(meta.get("optional_parameters", ())),
+            **meta.get("parameters", {}),
+        },
         settings=tuple(meta.get("settings", ())),
         needs=tuple(meta.get("needs", ())),
         supports_by=bool(meta.get("by", False)),
@@ -307,11 +321,11 @@ def prepare_session(
     for name, value in values.items():
         cast = _SQL_TYPES.get(name, "VARCHAR")
         con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
-    cached = use_cache and _meta(con, "staging_cache") == cache_key(values)
+    cached = cached_parts(_meta(con, "staging_cache"), values) if use_cache else set()
     for view in STAGING_LISTS:
         con.execute(staging_sql(view))
     for view in STAGING_ORDER:
-        if cached and view in CACHE_TABLES:
+        if view in cached:
             con.execute(f"create or replace temp view {view} as select * from {CACHE_TABLES[view]}")
             continue
         sql = staging_sql(view)
@@ -334,6 +348,36 @@ def cache_key(values: dict[str, Any]) -> str:
         "".join(staging_sql(v) for v in CACHE_SOURCES).encode("utf-8")
     ).hexdigest()[:16]
     return json.dumps(key, default=str, sort_keys=True)
+
+
+def _part_values(key: dict[str, Any], view: str) -> dict[str, Any]:
+    """The values cached table ``view`` was (or would be) computed with, from a cache key.
+
+    With the CRM's MQL dates (mql_basis 'date') lead_base never reads the score threshold,
+    so a threshold override leaves both tables as they are.
+    """
+    names = [
+        n
+        for n in CACHE_PARTS[view]
+        if not (n == "mql_score_threshold" and key.get("mql_basis") == "date")
+    ]
+    return {n: key.get(n) for n in (*names, "as_of", "sql")}
+
+
+def cached_parts(stored_key: str | None, values: dict[str, Any]) -> set[str]:
+    """The cached tables a session with ``values`` can read: those whose own values match.
+
+    ``stored_key`` is the workspace's cache key (None when it has no cache). A table
+    computed with other values of what it reads is left out, and its view is computed from
+    the workspace's tables, so the rows are always the ones the uncached views give.
+    """
+    if not stored_key:
+        return set()
+    stored = json.loads(stored_key)
+    wanted = json.loads(cache_key(values))
+    return {
+        view for view in CACHE_TABLES if _part_values(stored, view) == _part_values(wanted, view)
+    }
 
 
 def build_cache(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> None:
@@ -389,13 +433,22 @@ def answer(
     filters: Filters | None = None,
     by: str | None = None,
     parameters: dict[str, Any] | None = None,
+    with_total: bool = False,
 ) -> Answer:
     """:func:`run`, with a missing input answered as "needs ..." instead of an exception.
 
     The one place pages, the report and the review turn a missing column into guidance.
     """
     try:
-        res = run(con, name, settings=settings, filters=filters, by=by, parameters=parameters)
+        res = run(
+            con,
+            name,
+            settings=settings,
+            filters=filters,
+            by=by,
+            parameters=parameters,
+            with_total=with_total,
+        )
     except MissingInputsError as exc:
         return Answer(name, None, tuple(exc.needs))
     return Answer(name, res)
@@ -410,11 +463,14 @@ def run(
     by: str | None = None,
     parameters: dict[str, Any] | None = None,
     use_cache: bool = True,
+    with_total: bool = False,
 ) -> Result:
     """Run metric ``name`` on ``con`` and return its rows with the SQL and values used.
 
     ``settings`` are the resolved settings (stored + overrides). Raises MissingInputsError
-    when the workspace lacks a column the metric needs, instead of returning zeros.
+    when the workspace lacks a column the metric needs, instead of returning zeros. With
+    ``with_total``, a metric that pages its rows (``page_size``, ``page_offset``: the
+    lead list) also counts the rows of every page (``Result.total``), with the same SQL.
     """
     metric = get(name)
     if by is not None and not metric.supports_by:
@@ -432,4 +488,10 @@ def run(
         raise RuntimeError(f"{metric.path.name} uses unknown parameters: {', '.join(unknown)}")
     rel = con.sql(metric.sql, params=bound) if bound else con.sql(metric.sql)
     frame = rel.pl() if rel is not None else pl.DataFrame()
-    return Result(metric, frame, metric.sql, {**session, **bound}, settings)
+    total = None
+    if with_total:
+        if not {"page_size", "page_offset"} <= set(bound):
+            raise RuntimeError(f"{metric.path.name} has no page to count the rows of")
+        every = {**bound, "page_size": None, "page_offset": 0}
+        total = con.sql(f"select count(*) from ({metric.sql})", params=every).fetchall()[0][0]
+    return Result(metric, frame, metric.sql, {**session, **bound}, settings, total)

@@ -7,6 +7,7 @@ Pages reach these through :mod:`dashboard.ui` (``ui.metric``, ``ui.how_computed`
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,7 +19,8 @@ from dashboard import metrics
 from dashboard.i18n import catalogue
 
 # _facts is the cached facts of ui_context, cleared with the metric runs after a change
-from dashboard.ui_context import Context, _facts, connect, workspace_path
+from dashboard.ui_context import _DB_LOCK, Context, _facts, connect, workspace_path
+from dashboard.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Shown:
     sql: str
     values: dict[str, Any]
     missing: tuple[str, ...] = ()
+    # every page's rows together, when the page asked for the count (the lead list)
+    total: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -46,8 +50,28 @@ def _run(
     by: str | None,
     params: tuple,
     overrides: tuple,
+    with_total: bool = False,
 ) -> Shown:
-    filters = metrics.Filters(
+    filters = _filters(filters_key)
+    with connect() as ws:
+        settings = metrics.resolve_settings(ws.settings(), dict(overrides))
+        got = metrics.answer(
+            ws.con,
+            name,
+            settings=settings,
+            filters=filters,
+            by=by,
+            parameters=dict(params),
+            with_total=with_total,
+        )
+    if got.result is None:
+        return Shown(name, None, metrics.get(name).sql, {}, got.needs)
+    res = got.result
+    return Shown(name, res.frame, res.sql, dict(res.parameters), total=res.total)
+
+
+def _filters(filters_key: tuple) -> metrics.Filters:
+    return metrics.Filters(
         date_from=filters_key[0],
         date_to=filters_key[1],
         sources=list(filters_key[2]),
@@ -56,14 +80,6 @@ def _run(
         segment_column=filters_key[5],
         segment_values=list(filters_key[6]),
     )
-    with connect() as ws:
-        settings = metrics.resolve_settings(ws.settings(), dict(overrides))
-        got = metrics.answer(
-            ws.con, name, settings=settings, filters=filters, by=by, parameters=dict(params)
-        )
-    if got.result is None:
-        return Shown(name, None, metrics.get(name).sql, {}, got.needs)
-    return Shown(name, got.result.frame, got.result.sql, dict(got.result.parameters))
 
 
 def metric(
@@ -74,8 +90,12 @@ def metric(
     params: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
     filters: metrics.Filters | None = None,
+    with_total: bool = False,
 ) -> Shown:
-    """Run metric ``name`` with the page's filters (cached per workspace version)."""
+    """Run metric ``name`` with the page's filters (cached per workspace version).
+
+    ``with_total`` also counts every page's rows of a paged metric (``Shown.total``).
+    """
     f = filters or ctx.filters
     key = (
         str(workspace_path()),
@@ -85,11 +105,38 @@ def metric(
         by,
         tuple(sorted((params or {}).items())),
         tuple(sorted((k, _hashable(v)) for k, v in (overrides or {}).items())),
+        with_total,
     )
     # sessions asking for the same figure at once (everyone's page after a load) wait for
     # the first one's answer and read it from the cache instead of computing it again
     with _RUN_STRIPES[hash(key) % len(_RUN_STRIPES)]:
         return _run(*key)
+
+
+def rows_when_asked(
+    ctx: Context,
+    name: str,
+    *,
+    params: dict[str, Any] | None = None,
+    filters: metrics.Filters | None = None,
+) -> Callable[[], pl.DataFrame]:
+    """A function that runs ``name`` with the page's filters and settings when called.
+
+    For downloads: a download button calls it when clicked, outside the page's run (so it
+    reads no session state and keeps no copy), and only then are the rows computed.
+    """
+    path = workspace_path()
+    filters_key = (filters or ctx.filters).key()
+    given = dict(params or {})
+
+    def rows() -> pl.DataFrame:
+        with _DB_LOCK, Workspace(path, read_only=True) as ws:
+            settings = metrics.resolve_settings(ws.settings(), None)
+            return metrics.run(
+                ws.con, name, settings=settings, filters=_filters(filters_key), parameters=given
+            ).frame
+
+    return rows
 
 
 # a fixed set of locks, shared by keys that hash alike: no table grows with the keys

@@ -21,7 +21,7 @@ import streamlit as st
 from dashboard import charts, metrics, safe, table_format
 from dashboard.i18n import fmt_date, fmt_int, fmt_month
 from dashboard.ui_context import Context
-from dashboard.ui_metrics import metric
+from dashboard.ui_metrics import metric, rows_when_asked
 
 DOWNLOAD = ":material/download:"
 IMAGE = ":material/image:"
@@ -121,7 +121,7 @@ def _chosen(frame: pl.DataFrame, headers: Mapping[str, str] | None) -> pl.DataFr
 
 def downloads(
     ctx: Context,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     name: str,
     *,
     key: str,
@@ -129,29 +129,33 @@ def downloads(
     headers: Mapping[str, str] | None = None,
     units: Mapping[str, str] | None = None,
 ) -> None:
-    """CSV and Excel download buttons for a table (files are made only when clicked).
+    """CSV and Excel download buttons for a table (files are made only when clicked;
+    ``frame`` may be a function giving the rows, called only when a button is).
 
     Both say the filters on their first line and use the page's headers; the CSV writes
     numbers as the page does (``20.000``, ``42,6%`` in Vietnamese), the Excel file keeps
     them numeric under a number format. ``metric``, ``headers`` and ``units`` as for
     :func:`table`.
     """
-    rows = _chosen(frame, headers)
-    plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
+
+    def made() -> tuple[pl.DataFrame, list[table_format.Plan]]:
+        rows = _chosen(frame() if callable(frame) else frame, headers)
+        return rows, column_plans(ctx, rows, metric=metric, headers=headers, units=units)
+
     _download_buttons(
         name,
         key,
         [
             (
                 ctx.t("common.download_csv"),
-                lambda: csv_bytes(ctx, rows, plans),
+                lambda: csv_bytes(ctx, *made()),
                 "csv",
                 "text/csv",
                 DOWNLOAD,
             ),
             (
                 ctx.t("common.download_excel"),
-                lambda: excel_bytes(ctx, rows, plans),
+                lambda: excel_bytes(ctx, *made()),
                 "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 DOWNLOAD,
@@ -194,7 +198,7 @@ def table(
     column_config: dict[str, Any] | None = None,
     select: bool = False,
     height: int | str = "auto",
-    download: pl.DataFrame | None = None,
+    download: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
     download_headers: Mapping[str, str] | None = None,
     folded: bool = False,
 ) -> dict | None:
@@ -209,7 +213,8 @@ def table(
     in the page's language, durations in minutes, hours or days (the header says which),
     times in the display time zone. ``column_config`` (keyed by heading) adds to that
     (pinning, widths). ``download`` gives the rows to download when they differ from the
-    ones shown (every column of a lead list), under ``download_headers``. The selected row
+    ones shown (every lead of a paged list, with every column), or a function giving them
+    when a button is clicked, under ``download_headers``. The selected row
     is returned as the metric gave it (keyed by column, values unformatted).
     """
     if folded:
@@ -337,44 +342,135 @@ def lead_columns(ctx: Context) -> dict[str, Any]:
     return {ctx.t("leads.lead_id"): st.column_config.TextColumn(pinned=True)}
 
 
+# leads one page of a lead list shows; the download has every lead
+LEAD_PAGE = 50
+# lead_list's selection flags (queries/lead_list.sql) and the columns a match can name
+PICK_FLAGS = (
+    "mql",
+    "handed_off",
+    "accepted",
+    "rejected",
+    "sql",
+    "opportunity",
+    "won",
+    "pending_past_sla",
+    "judged",
+    "disagreeing",
+)
+PICK_COLUMNS = (
+    "source",
+    "campaign",
+    "owner",
+    "score_band",
+    "segment_value",
+    "marketing_verdict",
+    "sales_verdict",
+    "speed_bucket",
+    "rejection_reason",
+)
+
+
+def pick(
+    *flags: str,
+    score: tuple[float, float] | None = None,
+    attempts: tuple[int | None, int | None] | None = None,
+    **match: str | None,
+) -> dict[str, Any]:
+    """The ``lead_list`` parameters that select the leads behind a clicked number.
+
+    ``flags`` name lead_list's only_ flags (``"won"`` keeps the won leads); each keyword
+    (at most two) keeps the leads whose column holds that value, None standing for none;
+    ``score`` and ``attempts`` are inclusive ranges (None: open). The values are bound
+    into the query, never written into it.
+    """
+    unknown = [f for f in flags if f not in PICK_FLAGS]
+    unknown += [c for c in match if c not in PICK_COLUMNS]
+    if unknown or len(match) > 2:
+        raise ValueError(f"lead_list cannot select by {unknown or list(match)}")
+    out: dict[str, Any] = {f"only_{f}": True for f in flags}
+    for n, (column, value) in enumerate(match.items(), start=1):
+        out[f"match_{n}_column"] = column
+        out[f"match_{n}_value"] = value
+    if score is not None:
+        out["score_from"], out["score_to"] = score
+    if attempts is not None:
+        out["attempts_from"], out["attempts_to"] = attempts
+    return out
+
+
 def leads_behind(
     ctx: Context,
     what: str,
-    keep: Callable[[pl.DataFrame], pl.DataFrame],
+    chosen: dict[str, Any],
     *,
     key: str,
     filters: metrics.Filters | None = None,
     headers: Mapping[str, str] | None = None,
+    shape: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> None:
-    """List the leads behind a clicked number: the ``lead_list`` metric, narrowed by ``keep``.
+    """List the leads behind a clicked number: the ``lead_list`` metric, one page at a time.
 
-    The list shows ``headers``' columns (column -> message key; by default
-    :data:`LEAD_LIST_COLUMNS`); its download has every column.
-
+    ``chosen`` is the selection (:func:`pick`), computed by lead_list's SQL; the page shows
+    ``LEAD_PAGE`` leads and a page picker, the downloads every lead chosen, with every
+    column. ``shape`` turns the page's rows into the rows shown; the list shows
+    ``headers``' columns (column -> message key; by default :data:`LEAD_LIST_COLUMNS`).
     ``what`` is plain text (it names a clicked source, rep, reason or segment value) and is
     shown as its letters, never as Markdown.
     """
-    shown = metric(ctx, "lead_list", filters=filters)
+    # a page picker per selection: another click starts at its first page
+    picker = f"{key}-page-{abs(hash(tuple(sorted(chosen.items())))) % 10**12}"
+    number = int(st.session_state.get(picker, 1))
+    shown = metric(
+        ctx,
+        "lead_list",
+        filters=filters,
+        params={**chosen, "page_size": LEAD_PAGE, "page_offset": (number - 1) * LEAD_PAGE},
+        with_total=True,
+    )
     if not shown.ok or shown.frame is None:
         return
-    rows = keep(shown.frame)
+    total = int(shown.total or 0)
+    rows = shown.frame
     with st.container(border=True):
         st.markdown(
             f"**{ctx.t('common.leads_behind', what=safe.md_text(what))}** · "
-            + ctx.t("common.leads_behind_count", n=fmt_int(rows.height, ctx.lang))
+            + ctx.t("common.leads_behind_count", n=fmt_int(total, ctx.lang))
         )
+        shown_rows = shape(rows) if shape is not None else rows
         table(
             ctx,
-            rows,
+            shown_rows,
             f"leads-{key}",
             key=f"{key}-leads",
             metric="lead_list",
-            headers=headers or lead_headers(rows, LEAD_LIST_COLUMNS),
+            headers=headers or lead_headers(shown_rows, LEAD_LIST_COLUMNS),
             column_config=lead_columns(ctx),
             height=320,
-            download=rows,
-            download_headers=lead_headers(shown.frame),
+            download=rows_when_asked(ctx, "lead_list", params=chosen, filters=filters),
+            download_headers=lead_headers(rows),
         )
+        pages = max(1, -(-total // LEAD_PAGE))
+        if number > pages:  # fewer leads since the page was picked (new data)
+            st.session_state[picker] = 1
+            st.rerun()
+        if pages > 1:
+            first = (number - 1) * LEAD_PAGE + 1
+            left, right = st.columns([1, 3])
+            left.number_input(
+                ctx.t("common.leads_page", pages=fmt_int(pages, ctx.lang)),
+                min_value=1,
+                max_value=pages,
+                step=1,
+                key=picker,
+            )
+            right.caption(
+                ctx.t(
+                    "common.leads_showing",
+                    first=fmt_int(first, ctx.lang),
+                    last=fmt_int(first + rows.height - 1, ctx.lang),
+                    n=fmt_int(total, ctx.lang),
+                )
+            )
 
 
 def source_is(ctx: Context, label: str) -> pl.Expr:
@@ -383,6 +479,11 @@ def source_is(ctx: Context, label: str) -> pl.Expr:
     if label == ctx.t("common.none_value"):
         return pl.col("source").is_null()
     return pl.col("source") == label
+
+
+def source_value(ctx: Context, label: str) -> str | None:
+    """The source a chart or table shows as ``label``, for :func:`pick` (None: no source)."""
+    return None if label == ctx.t("common.none_value") else label
 
 
 def month_label(ctx: Context, value: dt.date | None) -> str:

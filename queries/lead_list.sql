@@ -65,13 +65,79 @@ final as (
         f.segment_value
     from facts f
     left join touch t using (lead_id)
+),
+
+listed as (
+    select
+        * exclude (score_band, segment_value),
+        -- strictly more than sla_hours without a decision, as in handoff.pending_past_sla
+        coalesce(hours_waiting > $sla_hours, false) as is_pending_past_sla,
+        score_band,
+        segment_value
+    from final
+),
+
+-- the leads behind one clicked number. Each only_ flag keeps the leads it names; a match
+-- pair keeps the leads whose column (one of the names below; a rejection reason trimmed,
+-- blank counting as none) holds the value, a NULL value standing for "none"; the ranges
+-- are inclusive. Left at their defaults (false, NULL) they keep every lead.
+picked as (
+    select *
+    from listed
+    where (not $only_mql or is_mql)
+      and (not $only_handed_off or is_handed_off)
+      and (not $only_accepted or is_accepted)
+      and (not $only_rejected or is_rejected)
+      and (not $only_sql or is_sql)
+      and (not $only_opportunity or is_opportunity)
+      and (not $only_won or is_won)
+      and (not $only_pending_past_sla or is_pending_past_sla)
+      and (not $only_judged or sales_verdict in ('accepted', 'rejected'))
+      and (
+          not $only_disagreeing
+          or (is_mql and sales_verdict = 'rejected')
+          or (not is_mql and sales_verdict = 'accepted')
+      )
+      and (
+          $match_1_column is null
+          or (
+              case $match_1_column
+                  when 'source' then source
+                  when 'campaign' then campaign
+                  when 'owner' then owner
+                  when 'score_band' then score_band
+                  when 'segment_value' then cast(segment_value as varchar)
+                  when 'marketing_verdict' then marketing_verdict
+                  when 'sales_verdict' then sales_verdict
+                  when 'speed_bucket' then speed_bucket
+                  when 'rejection_reason' then nullif(trim(rejection_reason), '')
+              end
+          ) is not distinct from $match_1_value
+      )
+      and (
+          $match_2_column is null
+          or (
+              case $match_2_column
+                  when 'source' then source
+                  when 'campaign' then campaign
+                  when 'owner' then owner
+                  when 'score_band' then score_band
+                  when 'segment_value' then cast(segment_value as varchar)
+                  when 'marketing_verdict' then marketing_verdict
+                  when 'sales_verdict' then sales_verdict
+                  when 'speed_bucket' then speed_bucket
+                  when 'rejection_reason' then nullif(trim(rejection_reason), '')
+              end
+          ) is not distinct from $match_2_value
+      )
+      and ($score_from is null or lead_score >= cast($score_from as double))
+      and ($score_to is null or lead_score <= cast($score_to as double))
+      and ($attempts_from is null or n_attempts >= cast($attempts_from as integer))
+      and ($attempts_to is null or n_attempts <= cast($attempts_to as integer))
 )
 
-select
-    * exclude (score_band, segment_value),
-    -- strictly more than sla_hours without a decision, as in handoff.pending_past_sla
-    coalesce(hours_waiting > $sla_hours, false) as is_pending_past_sla,
-    score_band,
-    segment_value
-from final
+-- one page of them in creation order (page_size NULL: every lead, as the downloads ask)
+select *
+from picked
 order by created_at, lead_id
+limit cast($page_size as integer) offset cast($page_offset as integer)

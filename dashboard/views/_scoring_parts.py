@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import polars as pl
 
@@ -107,19 +108,18 @@ def value_label(ctx: ui.Context, attribute: str, value: str) -> str:
     return value
 
 
-def attribute_keep(ctx: ui.Context, attribute: str, value: str) -> Keep | None:
-    """A lead_list filter for the judged leads with this attribute value (None: not listable)."""
-    judged = pl.col("sales_verdict").is_in(["accepted", "rejected"])
+def attribute_keep(ctx: ui.Context, attribute: str, value: str) -> dict[str, Any] | None:
+    """lead_list's selection of the judged leads with this attribute value (None: not
+    listable)."""
     if attribute in ("source", "campaign"):
-        column = pl.col(attribute)
+        column = attribute
     elif attribute == "score_band":
-        column = pl.col("score_band")  # lead_list's band, the one attribute_lift groups by
+        column = "score_band"  # lead_list's band, the one attribute_lift groups by
     elif attribute == ctx.filters.segment_column:
-        column = pl.col("segment_value").cast(pl.String)
+        column = "segment_value"
     else:
         return None
-    match = column.is_null() if value == NOT_SET else column == value
-    return lambda fr: fr.filter(judged & match)
+    return ui.pick("judged", **{column: None if value == NOT_SET else value})
 
 
 def total_scored(frame: pl.DataFrame) -> int:

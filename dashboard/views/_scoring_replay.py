@@ -10,10 +10,10 @@ figures are the metric's columns, and this module only words and draws them.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -184,9 +184,9 @@ def replay_section(ctx: ui.Context, start: float) -> None:
         ui.leads_behind(
             ctx,
             T("scoring.replay_leads", bar=score_text(ctx, bar)),
-            lambda fr: fr.filter(
-                (pl.col("sales_verdict") == "accepted") & (pl.col("lead_score") < float(bar))
-            ),
+            # scores below the bar: lead_list's range is inclusive, so it ends at the
+            # largest number below the bar
+            ui.pick("accepted", score=(None, math.nextafter(float(bar), -math.inf))),
             key="replay",
         )
     if r["unscored_judged"]:

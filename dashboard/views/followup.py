@@ -8,7 +8,6 @@ from :mod:`dashboard.charts.followup`, which the review report draws with too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -57,26 +56,24 @@ def lead_rows(ctx: ui.Context, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def drill(
-    ctx: ui.Context, what: str, keep: Callable[[pl.DataFrame], pl.DataFrame], key: str
-) -> None:
-    """List the handed-off leads behind a clicked mark, with their follow-up columns."""
+def drill(ctx: ui.Context, what: str, chosen: dict[str, Any], key: str) -> None:
+    """List the handed-off leads behind a clicked mark (``chosen``: :func:`ui.pick`), with
+    their follow-up columns."""
     ui.leads_behind(
         ctx,
         what,
-        lambda fr: lead_rows(ctx, keep(fr.filter(pl.col("is_handed_off")))),
+        {**chosen, **ui.pick("handed_off")},
         key=key,
         headers=LEAD_HEADERS,
+        shape=lambda fr: lead_rows(ctx, fr),
     )
 
 
-def owner_is(owner: str) -> pl.Expr:
-    """Leads of ``owner`` as the per-owner metrics name it."""
+def owner_is(owner: str) -> dict[str, Any]:
+    """lead_list's selection of the leads of ``owner`` as the per-owner metrics name it."""
     if owner == ALL:
-        return pl.lit(True)
-    if owner == NO_OWNER:
-        return pl.col("owner").is_null()
-    return pl.col("owner") == owner
+        return {}
+    return ui.pick(owner=None if owner == NO_OWNER else owner)
 
 
 def _settings(by_owner: ui.Shown) -> tuple[float, int]:
@@ -178,7 +175,7 @@ def _speed_section(ctx: ui.Context, words: Words) -> None:
         drill(
             ctx,
             words.bucket(bucket),
-            lambda fr: fr.filter(pl.col("speed_bucket") == bucket),
+            ui.pick(speed_bucket=bucket),
             key="followup-speed",
         )
     ui.how_computed(ctx, speed)
@@ -208,9 +205,7 @@ def _attempts_section(ctx: ui.Context, words: Words, team: dict[str, Any] | None
         drill(
             ctx,
             T("followup.n_attempts", n=label),
-            lambda fr: fr.filter(
-                (pl.col("n_attempts") >= 10) if n >= 10 else (pl.col("n_attempts") == n)
-            ),
+            ui.pick(attempts=(10, None) if n >= 10 else (n, n)),
             key="followup-attempts",
         )
     ui.how_computed(ctx, attempts)
@@ -362,7 +357,7 @@ def _reps_section(
     chosen = clicked.get("owner") if clicked else None
     chosen = chosen or picked
     if chosen:
-        drill(ctx, words.owner(chosen), lambda fr: fr.filter(owner_is(chosen)), key="followup-rep")
+        drill(ctx, words.owner(chosen), owner_is(chosen), key="followup-rep")
     ui.how_computed(ctx, speed_owner)
 
 

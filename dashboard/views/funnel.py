@@ -3,8 +3,6 @@ and by month, and how long each step takes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -31,10 +29,10 @@ def stage_name(ctx: ui.Context, stage: str) -> str:
     return ctx.t(f"funnel.stage_{stage}")
 
 
-def keep_stage(stage: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """A lead_list filter: the leads that reached ``stage``."""
+def stage_flags(stage: str) -> tuple[str, ...]:
+    """lead_list's selection flags for the leads that reached ``stage`` (none: every lead)."""
     flag = STAGE_FLAG.get(stage)
-    return (lambda f: f) if flag is None else (lambda f: f.filter(pl.col(flag)))
+    return () if flag is None else (flag.removeprefix("is_"),)
 
 
 def stage_words(ctx: ui.Context, *, first_digits: int = 2) -> funnel_charts.StageWords:
@@ -106,7 +104,9 @@ def funnel_section(ctx: ui.Context) -> None:
     st.caption(T("common.click_to_drill"))
     if clicked and clicked.get("stage"):
         stage = clicked["stage"]
-        ui.leads_behind(ctx, stage_name(ctx, stage), keep_stage(stage), key="funnel-stage")
+        ui.leads_behind(
+            ctx, stage_name(ctx, stage), ui.pick(*stage_flags(stage)), key="funnel-stage"
+        )
     ui.how_computed(ctx, funnel)
     velocity(ctx, funnel.frame, words)
     funnel_table(ctx, funnel.frame)
@@ -166,11 +166,10 @@ def by_source(ctx: ui.Context) -> None:
     clicked = ui.chart(ctx, heat, "funnel-by-source", key="source-heat", select=True)
     if clicked and clicked.get("source") and clicked.get("stage"):
         src, stage = clicked["source"], clicked["stage"]
-        keep = keep_stage(stage)
         ui.leads_behind(
             ctx,
             f"{src} · {stage_name(ctx, stage)}",
-            lambda fr: keep(fr.filter(ui.source_is(ctx, src))),
+            ui.pick(*stage_flags(stage), source=ui.source_value(ctx, src)),
             key="funnel-source",
         )
     ui.table(

@@ -187,12 +187,15 @@ def reasons(ctx: ui.Context) -> None:
 def reason_leads(ctx: ui.Context, src: str, reason: str) -> None:
     """The rejected leads of source ``src`` with ``reason`` (as the heatmap labels it)."""
     raw = NO_REASON if reason == ctx.t("handoff.no_reason") else reason
-    given = pl.col("rejection_reason").str.strip_chars()
-    reason_is = (given.is_null() | (given == "")) if raw == NO_REASON else given == raw
     ui.leads_behind(
         ctx,
         f"{src} · {reason}",
-        lambda fr: fr.filter(pl.col("is_rejected") & ui.source_is(ctx, src) & reason_is),
+        # a blank reason is no reason, as rejection_reasons counts it
+        ui.pick(
+            "rejected",
+            source=ui.source_value(ctx, src),
+            rejection_reason=None if raw == NO_REASON else raw,
+        ),
         key="handoff-reason",
     )
 
@@ -225,13 +228,16 @@ def pending(ctx: ui.Context, handoff: ui.Shown) -> None:
     st.subheader(T("handoff.pending_title"))
     sla = fmt_number(sla_hours(ctx, handoff), ctx.lang)
     st.caption(T("handoff.pending_caption", sla=sla))
-    leads = ui.metric(ctx, "lead_list")
+    # only the leads waiting past the SLA, chosen by lead_list's SQL
+    leads = ui.metric(ctx, "lead_list", params=ui.pick("pending_past_sla"))
     if not handoff.ok:
         # without handoff dates there is nothing pending: say what to upload instead
         ui.needs(ctx, handoff)
         return
-    if not ui.usable(ctx, leads):
+    if not leads.ok or leads.frame is None:
+        ui.needs(ctx, leads)
         return
+    ui.money_needs(ctx, leads)
     as_of = handoff.values.get("as_of")
     zone = ui.style(ctx).timezone
     local = as_of.replace(tzinfo=as_of.tzinfo or dt.UTC).astimezone(zoneinfo.ZoneInfo(zone))

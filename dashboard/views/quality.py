@@ -26,7 +26,6 @@ from dashboard.views._quality_parts import (
     SALES,
     SOURCE_TABLE,
     TOTALS,
-    disagreeing,
     kappa_reading,
     marketing_label,
     matrix_cells,
@@ -154,9 +153,7 @@ def matrix_section(ctx: ui.Context) -> None:
         ui.leads_behind(
             ctx,
             f"{marketing_label(ctx, mv)} × {sales_label(ctx, sv)}",
-            lambda fr: fr.filter(
-                (pl.col("marketing_verdict") == mv) & (pl.col("sales_verdict") == sv)
-            ),
+            ui.pick(marketing_verdict=mv, sales_verdict=sv),
             key="matrix-cell",
         )
     matrix_table(ctx, matrix.frame)
@@ -212,7 +209,7 @@ def source_section(ctx: ui.Context) -> None:
         ui.leads_behind(
             ctx,
             T("quality.disagreements_of", source=src),
-            lambda fr: fr.filter(ui.source_is(ctx, src) & disagreeing()),
+            ui.pick("disagreeing", source=ui.source_value(ctx, src)),
             key="source-disagreements",
         )
     ui.table(
@@ -276,14 +273,16 @@ def lead_lists(ctx: ui.Context) -> None:
 
 def reason_leads(ctx: ui.Context, src: str, reason: str) -> None:
     """The handed-off leads of ``src`` that sales rejected for ``reason``."""
-    cleaned = pl.col("rejection_reason").str.strip_chars()
-    same_reason = cleaned.is_null() | (cleaned == "") if reason == NO_REASON else cleaned == reason
     shown = ctx.t("quality.no_reason") if reason == NO_REASON else reason
     ui.leads_behind(
         ctx,
         f"{src} · {shown}",
-        lambda fr: fr.filter(
-            ui.source_is(ctx, src) & pl.col("is_rejected") & pl.col("is_handed_off") & same_reason
+        # a blank reason is no reason, as rejection_reasons counts it
+        ui.pick(
+            "rejected",
+            "handed_off",
+            source=ui.source_value(ctx, src),
+            rejection_reason=None if reason == NO_REASON else reason,
         ),
         key="reason-leads",
     )

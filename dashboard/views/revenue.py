@@ -3,9 +3,9 @@ spend is loaded, what each source costs per lead, per customer and per đồng w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -73,9 +73,9 @@ def money_short(ctx: ui.Context, v: float | None) -> str:
     return fmt_money_short(v, ctx.currency, ctx.lang)
 
 
-def won_leads_of(ctx: ui.Context, src: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """A lead_list filter: the won leads of source ``src`` (shown as "(none)" when empty)."""
-    return lambda fr: fr.filter(ui.source_is(ctx, src) & pl.col("is_won"))
+def won_leads_of(ctx: ui.Context, src: str) -> dict[str, Any]:
+    """lead_list's selection: the won leads of source ``src`` (shown as "(none)" when empty)."""
+    return ui.pick("won", source=ui.source_value(ctx, src))
 
 
 def show_won_leads(ctx: ui.Context, src: str, key: str) -> None:

@@ -91,7 +91,7 @@ def decile_leads(ctx: ui.Context, deciles: pl.DataFrame, decile: int) -> None:
             low=score_text(ctx, low),
             high=score_text(ctx, high),
         ),
-        lambda fr: fr.filter(pl.col("lead_score").is_between(low, high)),
+        ui.pick(score=(low, high)),
         key="decile",
     )
 
@@ -371,13 +371,13 @@ def value_lift(ctx: ui.Context, lift: pl.DataFrame, attribute: str, overall: flo
     if not clicked or clicked.get("value") is None:
         return
     value = str(clicked["value"])
-    keep = attribute_keep(ctx, attribute, value)
-    if keep is None:
+    chosen = attribute_keep(ctx, attribute, value)
+    if chosen is None:
         label = safe.md_text(attribute_label(ctx, attribute))
         st.info(T("scoring.lift_not_listable", attribute=label))
     else:
         what = f"{attribute_label(ctx, attribute)} = {value_label(ctx, attribute, value)}"
-        ui.leads_behind(ctx, what, keep, key="attribute-value")
+        ui.leads_behind(ctx, what, chosen, key="attribute-value")
 
 
 def separation(ctx: ui.Context, lift: pl.DataFrame) -> None:

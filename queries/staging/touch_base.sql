@@ -1,76 +1,12 @@
 -- touch_base: one row per handed-off lead (no filters) with its follow-up: first touch
 -- after the handoff, attempts before resolution, connects, SLA and whether it was given
--- up. Like lead_base it depends on settings only, and the workspace keeps a copy.
+-- up. The counting is in touch_counts (kept by the workspace); this view adds what the
+-- duration settings decide, over those rows.
 --
--- With inbound_counts_as_contact, an inbound activity (a type in attempt_types whose
--- direction is not outbound) with a connect outcome, at or after the handoff, is contact:
--- the lead phoned or wrote in and reached sales. It can be the first touch and makes the
--- lead connected (so never given up), but it is not an attempt (attempts stay what the
--- attempts view counts).
---
--- Session variables: sla_hours, give_up_days, inbound_counts_as_contact, attempt_types,
--- connect_outcomes, as_of (the latest time in the data, so results do not change with the
--- day they are computed).
+-- Session variables: sla_hours, give_up_days, as_of (the latest time in the data, so
+-- results do not change with the day they are computed).
 create or replace temp view touch_base as
 with
-
-handed as (
-    select
-        lead_id, handed_off_at_eff, is_sql, is_rejected, is_opportunity
-    from lead_base
-    where is_handed_off
-),
-
-per_lead as (
-    select
-        lead_id,
-        min(occurred_at) as first_touch_at,
-        max(occurred_at) as last_attempt_at,
-        count(*) filter (where is_before_resolution) as n_attempts,
-        count(*) as n_attempts_total,
-        bool_or(is_connect) as has_connect,
-        min(attempt_number) filter (where is_connect) as first_connect_attempt
-    from attempts
-    where is_after_handoff
-    group by lead_id
-),
-
-inbound_contact as (
-    select
-        a.lead_id,
-        min(a.occurred_at) as first_inbound_contact_at
-    from activities a
-    join handed h using (lead_id)
-    where getvariable('inbound_counts_as_contact')
-      and a.direction is not null
-      and lower(a.direction) <> 'outbound'
-      and list_contains(getvariable('attempt_types'), lower(a.type))
-      and list_contains(getvariable('connect_outcomes'), lower(a.outcome))
-      and a.occurred_at >= h.handed_off_at_eff
-    group by a.lead_id
-),
-
-joined as (
-    select
-        h.lead_id,
-        h.handed_off_at_eff,
-        h.is_sql,
-        h.is_rejected,
-        h.is_opportunity,
-        -- least() skips NULLs: the earlier of the first attempt and the first inbound contact
-        least(p.first_touch_at, i.first_inbound_contact_at) as first_touch_at,
-        p.last_attempt_at,
-        coalesce(p.n_attempts, 0) as n_attempts,
-        coalesce(p.n_attempts_total, 0) as n_attempts_total,
-        coalesce(p.has_connect, false) or i.lead_id is not null as has_connect,
-        p.first_connect_attempt,
-        date_diff(
-            'second', h.handed_off_at_eff, least(p.first_touch_at, i.first_inbound_contact_at)
-        ) / 60.0 as minutes_to_first_touch
-    from handed h
-    left join per_lead p using (lead_id)
-    left join inbound_contact i using (lead_id)
-),
 
 final as (
     select
@@ -99,7 +35,7 @@ final as (
             and getvariable('as_of') - last_attempt_at
                 > to_days(cast(getvariable('give_up_days') as integer))
             as is_given_up
-    from joined
+    from touch_counts
 )
 
 select * exclude (handed_off_at_eff, is_sql, is_rejected, is_opportunity)
