@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
 from dashboard.health import data_checks
 from dashboard.ingest import mapping as mapping_mod
-from dashboard.ingest import readers
+from dashboard.ingest import readers, stream
 from dashboard.ingest.canonical import Canonical, Options, canonicalise
 from dashboard.schema import (
     LOAD_ORDER,
@@ -341,11 +342,15 @@ class Workspace:
         mapping: mapping_mod.MappingFile | None = None,
         options: dict[str, Any] | None = None,
         recognitions: dict[str, mapping_mod.Recognition] | None = None,
+        progress: stream.ProgressFn | None = None,
     ) -> list[Prepared]:
         """Read, recognise and convert every file without touching the workspace.
 
         ``recognitions`` (by display name) lets a caller confirm or edit a mapping shown
         to the user before loading. Raises HandoffError naming the file, column and rows.
+        A big activities file is converted in batches kept on disk (``dashboard.ingest.
+        stream``) with the same result; ``progress`` is called after each batch and when
+        each file is done, with the rows read so far.
         """
         specs = [f if isinstance(f, FileSpec) else FileSpec(Path(f)) for f in files]
         if not specs:
@@ -355,6 +360,13 @@ class Workspace:
         limits = readers.ReadLimits.from_settings({**self.settings(), **(options or {})})
         prepared: list[Prepared] = []
         for spec in specs:
+            began = time.perf_counter()
+            streamed = self._prepare_streamed(
+                spec, table, mapping, file_options, opts, limits, recognitions, progress
+            )
+            if streamed is not None:
+                prepared.append(streamed)
+                continue
             sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
             read = readers.read_file(
                 spec.path,
@@ -384,7 +396,47 @@ class Workspace:
             del raw
             read.frame = read.frame.clear()
             prepared.append(Prepared(spec, read, rec, canon, _sha256(spec.path)))
+            if progress is not None:
+                elapsed = time.perf_counter() - began
+                progress(stream.Progress(spec.display, canon.rows, elapsed, done=True))
         return prepared
+
+    def _prepare_streamed(
+        self,
+        spec: FileSpec,
+        table: str | None,
+        mapping: mapping_mod.MappingFile | None,
+        file_options: dict[str, Any],
+        opts: Options,
+        limits: readers.ReadLimits,
+        recognitions: dict[str, mapping_mod.Recognition] | None,
+        progress: stream.ProgressFn | None,
+    ) -> Prepared | None:
+        """The file converted in batches, or None when it is to be read whole."""
+        if spec.sheet is not None or not stream.eligible(spec.path, spec.display, file_options):
+            return None
+        began = time.perf_counter()
+        readers.check_file_size(spec.path, spec.display, limits)
+        try:
+            read, rec, canon = stream.prepare_streamed(
+                spec.path,
+                spec.display,
+                table=spec.table or table,
+                mapping=mapping,
+                recognition=(recognitions or {}).get(spec.display),
+                options=opts,
+                limits=limits,
+                delimiter=file_options.get("delimiter") or None,
+                progress=progress,
+            )
+        except stream.NotStreamable:
+            return None
+        canon.notes[:0] = read.notes + rec.notes
+        read.frame = read.frame.clear()
+        if progress is not None:
+            elapsed = time.perf_counter() - began
+            progress(stream.Progress(spec.display, canon.rows, elapsed, done=True))
+        return Prepared(spec, read, rec, canon, _sha256(spec.path))
 
     def load(
         self,
@@ -394,10 +446,13 @@ class Workspace:
         mapping: mapping_mod.MappingFile | None = None,
         append: bool = False,
         options: dict[str, Any] | None = None,
+        progress: stream.ProgressFn | None = None,
     ) -> LoadReport:
         """Load files into the workspace in one transaction (all or nothing)."""
-        prepared = self.prepare(files, table=table, mapping=mapping, options=options)
-        return self.commit(prepared, append=append)
+        prepared = self.prepare(
+            files, table=table, mapping=mapping, options=options, progress=progress
+        )
+        return self.commit(prepared, append=append, progress=progress)
 
     def impact(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadImpact:
         """What committing ``prepared`` would do to the stored data, without changing it.
@@ -421,11 +476,18 @@ class Workspace:
         ).fetchall()
         return LoadImpact(tables=tables, orphans=orphans, loaded_before=seen, append=append)
 
-    def commit(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadReport:
+    def commit(
+        self,
+        prepared: Sequence[Prepared],
+        *,
+        append: bool = False,
+        progress: stream.ProgressFn | None = None,
+    ) -> LoadReport:
         """Store prepared files in one transaction; on any failure nothing changes.
 
         Replace mode (default) replaces each table that the files provide; ``append``
         adds rows, and a row whose id is already stored replaces the stored row.
+        ``progress`` is called when each table is stored (named by the table).
         """
         if self.read_only:
             raise HandoffError(
@@ -437,15 +499,38 @@ class Workspace:
         staged = {name: storing.combine(name, items) for name, items in by_table.items()}
 
         con = self.con
+        # a load's DuckDB work (inserts, links, health checks, the staging cache) spills
+        # to disk beyond this, so a big load fits the machine the data came from
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        con.execute(f"SET memory_limit = '{stream.DUCKDB_LOAD_MEMORY}'")
+        try:
+            return self._commit(prepared, staged, append, progress)
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("SET memory_limit = $m", {"m": before})
+
+    def _commit(
+        self,
+        prepared: Sequence[Prepared],
+        staged: dict[str, storing.Rows],
+        append: bool,
+        progress: stream.ProgressFn | None,
+    ) -> LoadReport:
+        """The transaction of :meth:`commit`."""
+        con = self.con
         con.execute("BEGIN")
         try:
             batch_id = int(
                 con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_log").fetchall()[0][0]
             )
+            began = time.perf_counter()
             for name in LOAD_ORDER:
                 if name not in staged:
                     continue
                 storing.write_table(con, TABLES[name], staged[name], append=append)
+                if progress is not None:
+                    rows = storing.height(staged[name])
+                    progress(stream.Progress(name, rows, time.perf_counter() - began, True))
             merges = [p.canonical.merges for p in prepared if p.canonical.merges is not None]
             storing.store_merges(con, merges, replace=("leads" in staged and not append))
             storing.link(con)
@@ -455,6 +540,9 @@ class Workspace:
             metrics_mod.build_cache(con, self.settings())
             self._bump_version()
             con.execute("COMMIT")
+            for p in prepared:
+                if p.canonical.staged is not None:
+                    p.canonical.staged.discard()
         except BaseException:
             # KeyboardInterrupt included: roll back, then let it propagate
             with contextlib.suppress(Exception):
