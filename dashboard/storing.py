@@ -6,8 +6,9 @@ opens its own); they never publish anything themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -104,11 +105,27 @@ def height(rows: Rows) -> int:
     return rows.rows if isinstance(rows, StagedRows) else rows.height
 
 
-def _arrow(rows: Rows, columns: list[str] | None = None) -> object:
-    """What DuckDB scans: the frame as Arrow, or the staged parts as a dataset."""
-    if isinstance(rows, StagedRows):
-        return rows.dataset()
+def _arrow(rows: pl.DataFrame, columns: list[str] | None = None) -> object:
     return (rows if columns is None else rows.select(columns)).to_arrow()
+
+
+@contextlib.contextmanager
+def _source(
+    con: duckdb.DuckDBPyConnection, rows: Rows, name: str, columns: list[str] | None = None
+) -> Iterator[tuple[str, dict[str, object]]]:
+    """What a statement reads the rows from (SQL and its parameters), while it is open.
+
+    Rows in memory are registered as Arrow under ``name``; staged parts are read by
+    DuckDB itself (``read_parquet``, the part paths bound), so no Arrow copy is made.
+    """
+    if isinstance(rows, StagedRows):
+        yield "read_parquet($parts)", {"parts": [str(p) for p in rows.parts]}
+        return
+    con.register(name, _arrow(rows, columns))
+    try:
+        yield name, {}
+    finally:
+        con.unregister(name)
 
 
 def write_table(con: duckdb.DuckDBPyConnection, table: Table, frame: Rows, *, append: bool) -> None:
@@ -135,17 +152,16 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, frame: Rows, *, ap
         if column not in existing:
             # only segment columns on leads can be new (canonicalise checked the rest)
             con.execute(f"ALTER TABLE {name} ADD COLUMN {q(column)} VARCHAR")
-    con.register("_staged", _arrow(frame))
-    try:
+    with _source(con, frame, "_staged") as (src, params):
         if append:
             keys = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in table.key)
-            con.execute(f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {keys})")
+            con.execute(
+                f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM {src} s WHERE {keys})", params
+            )
         else:
             con.execute(f"DELETE FROM {name}")
         cols = ", ".join(q(c) for c in columns)
-        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _staged")
-    finally:
-        con.unregister("_staged")
+        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {src}", params)
 
 
 def store_merges(
@@ -367,24 +383,25 @@ def table_impact(
         replacing = 0
         if append and stored and height(frame):
             key = list(TABLES[name].key)
-            con.register("_incoming", _arrow(frame, key))
-            try:
+            with _source(con, frame, "_incoming", key) as (src, params):
                 match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in key)
                 replacing = int(
                     con.execute(
-                        f"SELECT count(*) FROM _incoming s WHERE EXISTS "
-                        f"(SELECT 1 FROM {q(name)} t WHERE {match})"
+                        f"SELECT count(*) FROM {src} s WHERE EXISTS "
+                        f"(SELECT 1 FROM {q(name)} t WHERE {match})",
+                        params,
                     ).fetchall()[0][0]
                 )
-            finally:
-                con.unregister("_incoming")
         out[name] = (stored, height(frame), replacing)
     return out
 
 
 def orphans(con: duckdb.DuckDBPyConnection, staged: dict[str, Rows]) -> dict[str, int]:
     """Stored deals and activities (not replaced by this load) whose lead the new leads lack."""
-    con.register("_new_leads", _arrow(staged["leads"], ["lead_id"]))
+    leads = staged["leads"]
+    if isinstance(leads, StagedRows):  # leads are typed in memory, never staged on disk
+        leads = leads.frame()
+    con.register("_new_leads", _arrow(leads, ["lead_id"]))
     try:
         out = {}
         for name in ("deals", "activities"):

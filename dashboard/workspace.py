@@ -12,7 +12,6 @@ Promises:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
@@ -25,14 +24,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers, secret, storing, writer
+from dashboard import identifiers, preparing, secret, storing, writer
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
 from dashboard.health import data_checks
 from dashboard.ingest import mapping as mapping_mod
 from dashboard.ingest import readers, stream
-from dashboard.ingest.canonical import Canonical, Options, canonicalise
+from dashboard.ingest.canonical import Options
+from dashboard.preparing import FileSpec, Prepared
 from dashboard.schema import (
     LOAD_ORDER,
     TABLES,
@@ -47,35 +47,6 @@ STAGE_ALIASES = storing.STAGE_ALIASES
 def default_path() -> Path:
     """The workspace file: ``$HANDOFF_WORKSPACE`` if set, else ``./handoff.duckdb``."""
     return Path(os.environ.get("HANDOFF_WORKSPACE") or DEFAULT_PATH)
-
-
-@dataclass
-class FileSpec:
-    """A file to load, optionally with the table it is (``--as``) and the Excel sheet."""
-
-    path: Path
-    name: str | None = None
-    table: str | None = None
-    sheet: str | int | None = None
-
-    @property
-    def display(self) -> str:
-        return self.name or self.path.name
-
-
-@dataclass
-class Prepared:
-    """A file read, recognised and converted to its canonical table, not yet stored."""
-
-    spec: FileSpec
-    read: readers.ReadResult
-    recognition: mapping_mod.Recognition
-    canonical: Canonical
-    sha256: str
-
-    @property
-    def table(self) -> str:
-        return self.canonical.table
 
 
 @dataclass
@@ -106,14 +77,6 @@ class LoadReport:
     files: list[FileReport]
     counts: dict[str, int]
     warnings: list[Problem] = field(default_factory=list)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _now() -> datetime:
@@ -358,85 +321,16 @@ class Workspace:
         file_options = dict(mapping.options) if mapping else {}
         opts = self.options({**file_options, **(options or {})})
         limits = readers.ReadLimits.from_settings({**self.settings(), **(options or {})})
-        prepared: list[Prepared] = []
-        for spec in specs:
-            began = time.perf_counter()
-            streamed = self._prepare_streamed(
-                spec, table, mapping, file_options, opts, limits, recognitions, progress
-            )
-            if streamed is not None:
-                prepared.append(streamed)
-                continue
-            sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
-            read = readers.read_file(
-                spec.path,
-                name=spec.display,
-                sheet=sheet,
-                encoding=file_options.get("encoding") or None,
-                delimiter=file_options.get("delimiter") or None,
-                header_row=file_options.get("header_row"),
-                limits=limits,
-            )
-            rec = (recognitions or {}).get(spec.display)
-            if rec is None:
-                rec = mapping_mod.recognise(
-                    list(read.frame.columns),
-                    file=spec.display,
-                    table=spec.table or table,
-                    sample=read.frame.head(200),
-                    mapping=mapping,
-                )
-            raw = mapping_mod.apply_mapping(read.frame, rec)
-            canon = canonicalise(
-                raw, TABLES[rec.table], file=spec.display, mapping=rec.mapping, options=opts
-            )
-            canon.notes[:0] = read.notes + rec.notes
-            # keep only the raw file's columns: its rows are in `canon` now, and holding
-            # every file's raw text until the commit would double the memory a load needs
-            del raw
-            read.frame = read.frame.clear()
-            prepared.append(Prepared(spec, read, rec, canon, _sha256(spec.path)))
-            if progress is not None:
-                elapsed = time.perf_counter() - began
-                progress(stream.Progress(spec.display, canon.rows, elapsed, done=True))
-        return prepared
-
-    def _prepare_streamed(
-        self,
-        spec: FileSpec,
-        table: str | None,
-        mapping: mapping_mod.MappingFile | None,
-        file_options: dict[str, Any],
-        opts: Options,
-        limits: readers.ReadLimits,
-        recognitions: dict[str, mapping_mod.Recognition] | None,
-        progress: stream.ProgressFn | None,
-    ) -> Prepared | None:
-        """The file converted in batches, or None when it is to be read whole."""
-        if spec.sheet is not None or not stream.eligible(spec.path, spec.display, file_options):
-            return None
-        began = time.perf_counter()
-        readers.check_file_size(spec.path, spec.display, limits)
-        try:
-            read, rec, canon = stream.prepare_streamed(
-                spec.path,
-                spec.display,
-                table=spec.table or table,
-                mapping=mapping,
-                recognition=(recognitions or {}).get(spec.display),
-                options=opts,
-                limits=limits,
-                delimiter=file_options.get("delimiter") or None,
-                progress=progress,
-            )
-        except stream.NotStreamable:
-            return None
-        canon.notes[:0] = read.notes + rec.notes
-        read.frame = read.frame.clear()
-        if progress is not None:
-            elapsed = time.perf_counter() - began
-            progress(stream.Progress(spec.display, canon.rows, elapsed, done=True))
-        return Prepared(spec, read, rec, canon, _sha256(spec.path))
+        return preparing.prepare_files(
+            specs,
+            table=table,
+            mapping=mapping,
+            file_options=file_options,
+            options=opts,
+            limits=limits,
+            recognitions=recognitions or {},
+            progress=progress,
+        )
 
     def load(
         self,

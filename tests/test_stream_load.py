@@ -165,3 +165,21 @@ def test_a_file_that_needs_the_whole_column_gets_the_whole_file_result(
         "empty row": "refused",
     }
     assert whole[0] == expected[case], whole
+
+
+def test_appending_a_batched_file_replaces_the_rows_it_repeats(
+    tmp_path: Path, batched: None
+) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text(_activities(2 * BATCH))
+    again = tmp_path / "again.csv"  # the last BATCH rows again, then BATCH new ones
+    rows = _activities(3 * BATCH).split("\n")
+    again.write_text("\n".join([rows[0], *rows[1 + BATCH :]]))
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.load([first])
+        [prepared] = ws.prepare([again])
+        assert prepared.canonical.staged is not None
+        impact = ws.impact([prepared], append=True)
+        assert impact.tables["activities"] == (2 * BATCH, 2 * BATCH, BATCH)
+        ws.commit([prepared], append=True)
+        assert ws.counts()["activities"] == 3 * BATCH

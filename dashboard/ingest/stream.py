@@ -28,7 +28,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow.dataset as pads
 
 from dashboard import identifiers
 from dashboard.errors import HandoffError
@@ -60,13 +59,27 @@ SAMPLE_BYTES = 2 << 20
 DUCKDB_MEMORY = "512MB"
 # DuckDB's share of memory while a load is stored (the workspace's inserts, links, health
 # checks and staging cache spill to a temporary folder beyond it)
-DUCKDB_LOAD_MEMORY = "1GB"
+DUCKDB_LOAD_MEMORY = "256MB"
 DEBUG = False
 _STREAM_KINDS = frozenset({"id", "text", "hash", "timestamp", "date", "number", "bool"})
 # derived columns that look at the whole column's values (a stage list with no won stage)
 _WHOLE_COLUMN_RULES = frozenset({"won_from_stage", "closed_from_stage"})
 _INTEGER = r"^[-+]?\d+$"
+
+
+def _padded(pattern: str) -> str:
+    """``pattern`` (anchored) matched after trimming, an empty value matching too.
+
+    Checked on the values as read, in one pass: the same as trimming them, dropping the
+    empty ones and matching ``pattern``, as the parsers do (NFC never changes ASCII).
+    """
+    return r"^\s*(?:" + pattern.removeprefix("^").removesuffix("$") + r")?\s*$"
+
+
+_ISO_PADDED = _padded(ISO_FAST)
+_INTEGER_PADDED = _padded(_INTEGER)
 _WHOLE_FLOAT_TEXT = r"^-?\d+(?:\.0+)?$"
+_WHOLE_PADDED = _padded(_WHOLE_FLOAT_TEXT)
 
 
 class NotStreamable(Exception):
@@ -93,7 +106,10 @@ ProgressFn = Callable[[Progress], None]
 
 @dataclass
 class StagedRows:
-    """A canonical table written as Parquet parts in a private folder, not in memory."""
+    """A canonical table written as Parquet parts in a private folder, not in memory.
+
+    DuckDB reads the parts itself (``read_parquet``), in order, as often as needed.
+    """
 
     folder: Path
     parts: list[Path] = field(default_factory=list)
@@ -103,14 +119,10 @@ class StagedRows:
         # the folder goes when the prepared load is dropped (or at exit), loaded or not
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
 
-    def dataset(self) -> pads.Dataset:
-        """The rows as an Arrow dataset DuckDB can scan (several times, in file order)."""
-        return pads.dataset([str(p) for p in self.parts], format="parquet")
-
     @property
     def columns(self) -> list[str]:
         """The canonical columns, in stored order."""
-        return list(self.dataset().schema.names)
+        return list(pl.read_parquet_schema(self.parts[0]))
 
     def frame(self) -> pl.DataFrame:
         """Every row in memory (only when several files of a table must be combined)."""
@@ -200,23 +212,21 @@ class _Rules:
     notes: dict[str, str] = field(default_factory=dict)
 
     def check_batch(self, raw: pl.DataFrame, kinds: dict[str, str]) -> None:
+        """Record this batch's decisions; NotStreamable for a format decided per column."""
         for name, kind in kinds.items():
             if name not in raw.columns:
                 continue
-            text = raw.get_column(name).cast(pl.String).str.strip_chars()
-            values = text.filter(text.str.len_bytes() > 0).str.normalize("NFC")
+            text = raw.get_column(name).cast(pl.String)
             if kind in ("timestamp", "date"):
-                if len(values) and not bool(values.str.contains(ISO_FAST).all()):
+                if not bool(text.str.contains(_ISO_PADDED).all()):
                     raise NotStreamable  # numeric or day/month dates decide per column
             elif kind == "number":
-                if len(values) and not bool(values.str.contains(_INTEGER).all()):
+                if not bool(text.str.contains(_INTEGER_PADDED).all()):
                     raise NotStreamable  # the decimal separator is decided per column
-            elif kind != "bool" and len(values):
+            elif kind != "bool" and text.null_count() < len(text):
+                whole = bool(text.str.contains(_WHOLE_PADDED).all())
                 self.whole.setdefault(name, []).append(
-                    (
-                        bool(values.str.contains(_WHOLE_FLOAT_TEXT).all()),
-                        bool(values.str.contains(r"\.0+$").any()),
-                    )
+                    (whole, whole and bool(text.str.contains(r"\.0+\s*$").any()))
                 )
 
     def check_file(self) -> None:
@@ -241,10 +251,10 @@ def _duplicated_keys(staged: StagedRows, key: tuple[str, ...]) -> bool:
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-        con.register("_parts", staged.dataset())
         cols = ", ".join(identifiers.quote(k) for k in key)
         found = con.execute(
-            f"SELECT 1 FROM _parts GROUP BY {cols} HAVING count(*) > 1 LIMIT 1"
+            f"SELECT 1 FROM read_parquet($parts) GROUP BY {cols} HAVING count(*) > 1 LIMIT 1",
+            {"parts": [str(p) for p in staged.parts]},
         ).fetchall()
         return bool(found)
     finally:
