@@ -183,3 +183,24 @@ def test_appending_a_batched_file_replaces_the_rows_it_repeats(
         assert impact.tables["activities"] == (2 * BATCH, 2 * BATCH, BATCH)
         ws.commit([prepared], append=True)
         assert ws.counts()["activities"] == 3 * BATCH
+
+
+def test_invalid_utf8_past_the_first_batches_reads_as_a_whole_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "activities.csv"
+    # a Windows-1252 owner name far past the sample the encoding is detected from
+    late = f"A{3 * BATCH},L1,2025-01-02 10:00,call,".encode() + "Bích Hà".encode("cp1252")
+    path.write_bytes(_activities(3 * BATCH).encode() + late + b"\n")
+    monkeypatch.setattr(stream, "SAMPLE_BYTES", 4096)
+    monkeypatch.setattr(stream, "BATCH_ROWS", BATCH)
+    monkeypatch.setattr(stream, "MIN_BYTES", 1 << 62)
+    whole = _outcome(path, tmp_path / "whole.duckdb")
+    monkeypatch.setattr(stream, "MIN_BYTES", 0)
+    parts = _outcome(path, tmp_path / "parts.duckdb")
+    assert parts[0] == whole[0]
+    if whole[0] == "loaded":
+        assert parts[1][0].equals(whole[1][0])  # type: ignore[index]
+        assert parts[1][1] == whole[1][1]  # type: ignore[index]
+    else:
+        assert parts[1] == whole[1]
