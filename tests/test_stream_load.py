@@ -135,6 +135,8 @@ def _outcome(path: Path, ws_path: Path) -> tuple[str, object]:
         ("whole floats", _activities(BATCH, ids="{i}.0") + _activities(BATCH).split("\n", 1)[1]),
         # the same id in two batches
         ("duplicate ids", _activities(2 * BATCH) + "A1,L1,2025-01-02 10:00,call,An\n"),
+        # Windows line breaks
+        ("crlf", _activities(2 * BATCH).replace("\n", "\r\n")),
         # an empty row in the middle
         ("empty row", _activities(BATCH) + ",,,,\n" + _activities(BATCH).split("\n", 1)[1]),
     ],
@@ -163,6 +165,7 @@ def test_a_file_that_needs_the_whole_column_gets_the_whole_file_result(
         "whole floats": "loaded",
         "duplicate ids": "refused",
         "empty row": "refused",
+        "crlf": "loaded",
     }
     assert whole[0] == expected[case], whole
 
