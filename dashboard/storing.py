@@ -6,8 +6,9 @@ opens its own); they never publish anything themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -19,12 +20,16 @@ from dashboard import identifiers
 from dashboard.errors import HandoffError, Problem
 from dashboard.ingest.canonical import MERGE_SCHEMA
 from dashboard.ingest.knowledge import stage_aliases
+from dashboard.ingest.stream import StagedRows
 from dashboard.schema import DUCKDB_TYPES, STAGE_COLUMNS, TABLES, Table, stored_columns
 
 if TYPE_CHECKING:
     from dashboard.workspace import Prepared
 
 SCHEMA_VERSION = 1
+
+# a table's rows for a commit: in memory, or a big file's batches staged on disk
+Rows = pl.DataFrame | StagedRows
 
 
 @dataclass
@@ -91,11 +96,46 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def write_table(
-    con: duckdb.DuckDBPyConnection, table: Table, frame: pl.DataFrame, *, append: bool
-) -> None:
-    """Replace (or, with ``append``, upsert by key) one table's rows with ``frame``."""
-    unsafe = [c for c in frame.columns if not identifiers.is_safe(c)]
+def _columns(rows: Rows) -> list[str]:
+    return rows.columns if isinstance(rows, StagedRows) else list(rows.columns)
+
+
+def height(rows: Rows) -> int:
+    """The number of rows, in memory or staged."""
+    return rows.rows if isinstance(rows, StagedRows) else rows.height
+
+
+def _arrow(rows: pl.DataFrame, columns: list[str] | None = None) -> object:
+    return (rows if columns is None else rows.select(columns)).to_arrow()
+
+
+@contextlib.contextmanager
+def _source(
+    con: duckdb.DuckDBPyConnection, rows: Rows, name: str, columns: list[str] | None = None
+) -> Iterator[tuple[str, dict[str, object]]]:
+    """What a statement reads the rows from (SQL and its parameters), while it is open.
+
+    Rows in memory are registered as Arrow under ``name``; staged parts are read by
+    DuckDB itself (``read_parquet``, the part paths bound), so no Arrow copy is made.
+    """
+    if isinstance(rows, StagedRows):
+        yield "read_parquet($parts)", {"parts": [str(p) for p in rows.parts]}
+        return
+    con.register(name, _arrow(rows, columns))
+    try:
+        yield name, {}
+    finally:
+        con.unregister(name)
+
+
+def write_table(con: duckdb.DuckDBPyConnection, table: Table, frame: Rows, *, append: bool) -> None:
+    """Replace (or, with ``append``, upsert by key) one table's rows with ``frame``.
+
+    ``frame`` is the rows in memory, or a file's batches staged on disk (scanned by
+    DuckDB part by part, never held whole).
+    """
+    columns = _columns(frame)
+    unsafe = [c for c in columns if not identifiers.is_safe(c)]
     if unsafe:
         # canonicalise refuses these; a name reaching here unchecked is still not SQL
         raise HandoffError(
@@ -108,21 +148,20 @@ def write_table(
     q = identifiers.quote
     name = q(table.name)
     existing = {r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()}
-    for column in frame.columns:
+    for column in columns:
         if column not in existing:
             # only segment columns on leads can be new (canonicalise checked the rest)
             con.execute(f"ALTER TABLE {name} ADD COLUMN {q(column)} VARCHAR")
-    con.register("_staged", frame.to_arrow())
-    try:
+    with _source(con, frame, "_staged") as (src, params):
         if append:
             keys = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in table.key)
-            con.execute(f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {keys})")
+            con.execute(
+                f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM {src} s WHERE {keys})", params
+            )
         else:
             con.execute(f"DELETE FROM {name}")
-        cols = ", ".join(q(c) for c in frame.columns)
-        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _staged")
-    finally:
-        con.unregister("_staged")
+        cols = ", ".join(q(c) for c in columns)
+        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {src}", params)
 
 
 def store_merges(
@@ -244,7 +283,7 @@ def log_load(
                 "size": p.read.size_bytes,
                 "sha": p.sha256,
                 "tab": p.table,
-                "rows": p.canonical.frame.height,
+                "rows": p.canonical.rows,
                 "mode": "append" if append else "replace",
                 "crm": p.recognition.crm,
                 "map": json.dumps(
@@ -274,17 +313,27 @@ def log_load(
 STAGE_ALIASES: dict[str, tuple[str, ...]] = stage_aliases()
 
 
-def combine(name: str, items: list[Prepared]) -> pl.DataFrame:
-    """Concatenate the files of one table in a load; the same id in two files is an error."""
-    frames = [p.canonical.frame for p in items]
-    if len(frames) == 1:
-        return frames[0]
+def _rows(p: Prepared) -> pl.DataFrame:
+    staged = p.canonical.staged
+    return p.canonical.frame if staged is None else staged.frame()
+
+
+def combine(name: str, items: list[Prepared]) -> Rows:
+    """Concatenate the files of one table in a load; the same id in two files is an error.
+
+    One file loaded in batches stays on disk; with other files of its table it is read
+    into memory to be combined with them.
+    """
+    if len(items) == 1:
+        staged = items[0].canonical.staged
+        return items[0].canonical.frame if staged is None else staged
+    frames = [_rows(p) for p in items]
     combined = pl.concat(frames, how="diagonal_relaxed")
     key = list(TABLES[name].key)
     tagged = pl.concat(
         [
-            p.canonical.frame.select(key).with_columns(pl.lit(p.spec.display).alias("_file"))
-            for p in items
+            frame.select(key).with_columns(pl.lit(p.spec.display).alias("_file"))
+            for p, frame in zip(items, frames, strict=True)
         ],
         how="vertical_relaxed",
     )
@@ -312,7 +361,7 @@ def file_report(p: Prepared) -> FileReport:
         file=p.spec.display,
         table=p.table,
         crm=p.recognition.crm,
-        rows=p.canonical.frame.height,
+        rows=p.canonical.rows,
         mapping=dict(p.recognition.mapping),
         derived=dict(p.recognition.derived),
         unmapped=list(p.recognition.unmapped),
@@ -324,7 +373,7 @@ def file_report(p: Prepared) -> FileReport:
 
 
 def table_impact(
-    con: duckdb.DuckDBPyConnection, staged: dict[str, pl.DataFrame], *, append: bool
+    con: duckdb.DuckDBPyConnection, staged: dict[str, Rows], *, append: bool
 ) -> dict[str, tuple[int, int, int]]:
     """Per staged table: rows stored, rows staged, staged rows whose key is stored already."""
     q = identifiers.quote
@@ -332,26 +381,27 @@ def table_impact(
     for name, frame in staged.items():
         stored = int(con.execute(f"SELECT count(*) FROM {q(name)}").fetchall()[0][0])
         replacing = 0
-        if append and stored and frame.height:
+        if append and stored and height(frame):
             key = list(TABLES[name].key)
-            con.register("_incoming", frame.select(key).to_arrow())
-            try:
+            with _source(con, frame, "_incoming", key) as (src, params):
                 match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in key)
                 replacing = int(
                     con.execute(
-                        f"SELECT count(*) FROM _incoming s WHERE EXISTS "
-                        f"(SELECT 1 FROM {q(name)} t WHERE {match})"
+                        f"SELECT count(*) FROM {src} s WHERE EXISTS "
+                        f"(SELECT 1 FROM {q(name)} t WHERE {match})",
+                        params,
                     ).fetchall()[0][0]
                 )
-            finally:
-                con.unregister("_incoming")
-        out[name] = (stored, frame.height, replacing)
+        out[name] = (stored, height(frame), replacing)
     return out
 
 
-def orphans(con: duckdb.DuckDBPyConnection, staged: dict[str, pl.DataFrame]) -> dict[str, int]:
+def orphans(con: duckdb.DuckDBPyConnection, staged: dict[str, Rows]) -> dict[str, int]:
     """Stored deals and activities (not replaced by this load) whose lead the new leads lack."""
-    con.register("_new_leads", staged["leads"].select("lead_id").to_arrow())
+    leads = staged["leads"]
+    if isinstance(leads, StagedRows):  # leads are typed in memory, never staged on disk
+        leads = leads.frame()
+    con.register("_new_leads", _arrow(leads, ["lead_id"]))
     try:
         out = {}
         for name in ("deals", "activities"):

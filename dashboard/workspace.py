@@ -12,9 +12,9 @@ Promises:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,14 +24,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard import identifiers, secret, storing, writer
+from dashboard import identifiers, preparing, secret, storing, writer
 from dashboard import metrics as metrics_mod
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, Problem
 from dashboard.health import data_checks
 from dashboard.ingest import mapping as mapping_mod
-from dashboard.ingest import readers
-from dashboard.ingest.canonical import Canonical, Options, canonicalise
+from dashboard.ingest import readers, stream
+from dashboard.ingest.canonical import Options
+from dashboard.preparing import FileSpec, Prepared
 from dashboard.schema import (
     LOAD_ORDER,
     TABLES,
@@ -46,35 +47,6 @@ STAGE_ALIASES = storing.STAGE_ALIASES
 def default_path() -> Path:
     """The workspace file: ``$HANDOFF_WORKSPACE`` if set, else ``./handoff.duckdb``."""
     return Path(os.environ.get("HANDOFF_WORKSPACE") or DEFAULT_PATH)
-
-
-@dataclass
-class FileSpec:
-    """A file to load, optionally with the table it is (``--as``) and the Excel sheet."""
-
-    path: Path
-    name: str | None = None
-    table: str | None = None
-    sheet: str | int | None = None
-
-    @property
-    def display(self) -> str:
-        return self.name or self.path.name
-
-
-@dataclass
-class Prepared:
-    """A file read, recognised and converted to its canonical table, not yet stored."""
-
-    spec: FileSpec
-    read: readers.ReadResult
-    recognition: mapping_mod.Recognition
-    canonical: Canonical
-    sha256: str
-
-    @property
-    def table(self) -> str:
-        return self.canonical.table
 
 
 @dataclass
@@ -105,14 +77,6 @@ class LoadReport:
     files: list[FileReport]
     counts: dict[str, int]
     warnings: list[Problem] = field(default_factory=list)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _now() -> datetime:
@@ -341,11 +305,15 @@ class Workspace:
         mapping: mapping_mod.MappingFile | None = None,
         options: dict[str, Any] | None = None,
         recognitions: dict[str, mapping_mod.Recognition] | None = None,
+        progress: stream.ProgressFn | None = None,
     ) -> list[Prepared]:
         """Read, recognise and convert every file without touching the workspace.
 
         ``recognitions`` (by display name) lets a caller confirm or edit a mapping shown
         to the user before loading. Raises HandoffError naming the file, column and rows.
+        A big activities file is converted in batches kept on disk (``dashboard.ingest.
+        stream``) with the same result; ``progress`` is called after each batch and when
+        each file is done, with the rows read so far.
         """
         specs = [f if isinstance(f, FileSpec) else FileSpec(Path(f)) for f in files]
         if not specs:
@@ -353,38 +321,16 @@ class Workspace:
         file_options = dict(mapping.options) if mapping else {}
         opts = self.options({**file_options, **(options or {})})
         limits = readers.ReadLimits.from_settings({**self.settings(), **(options or {})})
-        prepared: list[Prepared] = []
-        for spec in specs:
-            sheet = spec.sheet if spec.sheet is not None else file_options.get("sheet")
-            read = readers.read_file(
-                spec.path,
-                name=spec.display,
-                sheet=sheet,
-                encoding=file_options.get("encoding") or None,
-                delimiter=file_options.get("delimiter") or None,
-                header_row=file_options.get("header_row"),
-                limits=limits,
-            )
-            rec = (recognitions or {}).get(spec.display)
-            if rec is None:
-                rec = mapping_mod.recognise(
-                    list(read.frame.columns),
-                    file=spec.display,
-                    table=spec.table or table,
-                    sample=read.frame.head(200),
-                    mapping=mapping,
-                )
-            raw = mapping_mod.apply_mapping(read.frame, rec)
-            canon = canonicalise(
-                raw, TABLES[rec.table], file=spec.display, mapping=rec.mapping, options=opts
-            )
-            canon.notes[:0] = read.notes + rec.notes
-            # keep only the raw file's columns: its rows are in `canon` now, and holding
-            # every file's raw text until the commit would double the memory a load needs
-            del raw
-            read.frame = read.frame.clear()
-            prepared.append(Prepared(spec, read, rec, canon, _sha256(spec.path)))
-        return prepared
+        return preparing.prepare_files(
+            specs,
+            table=table,
+            mapping=mapping,
+            file_options=file_options,
+            options=opts,
+            limits=limits,
+            recognitions=recognitions or {},
+            progress=progress,
+        )
 
     def load(
         self,
@@ -394,10 +340,13 @@ class Workspace:
         mapping: mapping_mod.MappingFile | None = None,
         append: bool = False,
         options: dict[str, Any] | None = None,
+        progress: stream.ProgressFn | None = None,
     ) -> LoadReport:
         """Load files into the workspace in one transaction (all or nothing)."""
-        prepared = self.prepare(files, table=table, mapping=mapping, options=options)
-        return self.commit(prepared, append=append)
+        prepared = self.prepare(
+            files, table=table, mapping=mapping, options=options, progress=progress
+        )
+        return self.commit(prepared, append=append, progress=progress)
 
     def impact(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadImpact:
         """What committing ``prepared`` would do to the stored data, without changing it.
@@ -421,11 +370,18 @@ class Workspace:
         ).fetchall()
         return LoadImpact(tables=tables, orphans=orphans, loaded_before=seen, append=append)
 
-    def commit(self, prepared: Sequence[Prepared], *, append: bool = False) -> LoadReport:
+    def commit(
+        self,
+        prepared: Sequence[Prepared],
+        *,
+        append: bool = False,
+        progress: stream.ProgressFn | None = None,
+    ) -> LoadReport:
         """Store prepared files in one transaction; on any failure nothing changes.
 
         Replace mode (default) replaces each table that the files provide; ``append``
         adds rows, and a row whose id is already stored replaces the stored row.
+        ``progress`` is called when each table is stored (named by the table).
         """
         if self.read_only:
             raise HandoffError(
@@ -437,15 +393,38 @@ class Workspace:
         staged = {name: storing.combine(name, items) for name, items in by_table.items()}
 
         con = self.con
+        # a load's DuckDB work (inserts, links, health checks, the staging cache) spills
+        # to disk beyond this, so a big load fits the machine the data came from
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        con.execute(f"SET memory_limit = '{stream.DUCKDB_LOAD_MEMORY}'")
+        try:
+            return self._commit(prepared, staged, append, progress)
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("SET memory_limit = $m", {"m": before})
+
+    def _commit(
+        self,
+        prepared: Sequence[Prepared],
+        staged: dict[str, storing.Rows],
+        append: bool,
+        progress: stream.ProgressFn | None,
+    ) -> LoadReport:
+        """The transaction of :meth:`commit`."""
+        con = self.con
         con.execute("BEGIN")
         try:
             batch_id = int(
                 con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_log").fetchall()[0][0]
             )
+            began = time.perf_counter()
             for name in LOAD_ORDER:
                 if name not in staged:
                     continue
                 storing.write_table(con, TABLES[name], staged[name], append=append)
+                if progress is not None:
+                    rows = storing.height(staged[name])
+                    progress(stream.Progress(name, rows, time.perf_counter() - began, True))
             merges = [p.canonical.merges for p in prepared if p.canonical.merges is not None]
             storing.store_merges(con, merges, replace=("leads" in staged and not append))
             storing.link(con)
@@ -455,6 +434,9 @@ class Workspace:
             metrics_mod.build_cache(con, self.settings())
             self._bump_version()
             con.execute("COMMIT")
+            for p in prepared:
+                if p.canonical.staged is not None:
+                    p.canonical.staged.discard()
         except BaseException:
             # KeyboardInterrupt included: roll back, then let it propagate
             with contextlib.suppress(Exception):

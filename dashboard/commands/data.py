@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from dashboard.commands.common import EXIT_OK, open_workspace, stored
 from dashboard.errors import HandoffError, Problem, printable
 from dashboard.formatting import text_table
+
+if TYPE_CHECKING:
+    from dashboard.ingest.stream import Progress
 
 
 def _reading_options(assignments: list[str] | None) -> dict[str, Any]:
@@ -54,6 +59,29 @@ def _reading_options(assignments: list[str] | None) -> dict[str, Any]:
     return options
 
 
+def _progress_printer(args: argparse.Namespace) -> Callable[[Progress], None] | None:
+    """Per-file progress on stderr: with --progress, or when stderr is a terminal."""
+    from dashboard.i18n import fmt_int, t
+    from dashboard.schema import TABLES
+
+    tty = sys.stderr.isatty()
+    if not (getattr(args, "progress", False) or tty):
+        return None
+
+    def show(p: Progress) -> None:
+        values = {"rows": fmt_int(p.rows), "rate": fmt_int(p.rows_per_second)}
+        if p.file in TABLES and p.done:
+            line = t("data.progress_stored", table=printable(p.file), rows=values["rows"])
+        else:
+            key = "data.progress_read" if p.done else "data.progress_reading"
+            line = t(key, file=printable(p.file), **values)
+        # on a terminal a file's running count is rewritten in place
+        end = "\r" if tty and not p.done else "\n"
+        print(line.ljust(60) if tty else line, end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from dashboard.ingest import mapping as mapping_mod
     from dashboard.workspace import FileSpec, default_path
@@ -72,7 +100,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     # a dry run only reads the settings: it never waits for, or blocks, a writer
     read_only = bool(args.dry_run) and Path(args.workspace or default_path()).exists()
     with open_workspace(args, read_only=read_only) as ws:
-        prepared = ws.prepare(specs, table=args.table, mapping=mapping, options=options)
+        progress = _progress_printer(args)
+        prepared = ws.prepare(
+            specs, table=args.table, mapping=mapping, options=options, progress=progress
+        )
         if args.save_mapping:
             mapping_mod.save_mapping(
                 args.save_mapping,
@@ -89,7 +120,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("dry run: nothing was stored")
             return EXIT_OK
-        report = ws.commit(prepared, append=args.append)
+        report = ws.commit(prepared, append=args.append, progress=progress)
     # published when the workspace closed above
     stored()
     print(
@@ -109,7 +140,7 @@ def _print_recognition(p: Any) -> None:
     sheet = f" (sheet {printable(p.read.sheet)})" if p.read.sheet else ""
     print(
         f"{printable(p.spec.display)}: {rec.table} from {rec.crm} export, "
-        f"{p.canonical.frame.height:,} rows{sheet}"
+        f"{p.canonical.rows:,} rows{sheet}"
     )
     for canonical, source in rec.mapping.items():
         arrow = f"{source} -> {canonical}" if source != canonical else canonical

@@ -57,6 +57,11 @@ def _add_load(sub: Any) -> None:
         "missing_created_at (load_date|YYYY-MM-DD), max_file_mb, max_line_kb, max_cell_chars",
     )
     p.add_argument("--dry-run", action="store_true", help="read and check the files, store nothing")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="print rows read per file and rows/s to stderr (default: only on a terminal)",
+    )
 
 
 def _add_tables(sub: Any) -> None:

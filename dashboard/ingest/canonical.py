@@ -12,6 +12,7 @@ type), :mod:`dashboard.ingest.fills` (created dates and currencies a file leaves
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -22,6 +23,9 @@ from dashboard.ingest.load_options import Options
 from dashboard.ingest.people import MERGE_SCHEMA, dedupe_people, protect_personal_data
 from dashboard.ingest.validate import validate
 from dashboard.schema import DUCKDB_TYPES, Table
+
+if TYPE_CHECKING:
+    from dashboard.ingest.stream import StagedRows
 
 __all__ = ["MERGE_SCHEMA", "POLARS_TYPES", "Canonical", "Options", "canonicalise"]
 
@@ -48,6 +52,13 @@ class Canonical:
     warnings: list[Problem] = field(default_factory=list)
     # leads merged into another because they are the same person (same e-mail or phone)
     merges: pl.DataFrame | None = None
+    # a big file loaded in batches: its rows are here and ``frame`` holds the first 20
+    staged: StagedRows | None = None
+
+    @property
+    def rows(self) -> int:
+        """The number of rows of the table (in ``frame``, or staged on disk)."""
+        return self.staged.rows if self.staged is not None else self.frame.height
 
 
 def canonicalise(
@@ -65,6 +76,28 @@ def canonicalise(
     HandoffError listing every blocking problem (all columns are checked before raising,
     so a user can fix a file in one go); warnings are returned in ``Canonical.warnings``.
     """
+    out, notes, created_fill = convert_columns(
+        raw, table, file=file, mapping=mapping, options=options
+    )
+    return finish_table(
+        pl.DataFrame(out),
+        table,
+        file=file,
+        mapping=mapping,
+        options=options,
+        notes=notes,
+        created_fill=created_fill,
+    )
+
+
+def convert_columns(
+    raw: pl.DataFrame, table: Table, *, file: str, mapping: dict[str, str], options: Options
+) -> tuple[dict[str, pl.Series], list[str], str | None]:
+    """The first step of :func:`canonicalise`, row by row: every column to its type.
+
+    Returns the typed columns, their notes and the created-date fill to apply; raises
+    HandoffError listing every column that cannot be converted.
+    """
     raw, created_fill = _check_required(raw, table, file=file, options=options)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -78,17 +111,36 @@ def canonicalise(
 
     if problems:
         raise HandoffError(_summary(file, problems), problems)
+    return out, notes, created_fill
 
+
+def finish_table(
+    typed: pl.DataFrame,
+    table: Table,
+    *,
+    file: str,
+    mapping: dict[str, str],
+    options: Options,
+    notes: list[str],
+    created_fill: str | None,
+) -> Canonical:
+    """The second step of :func:`canonicalise`, on the whole typed table.
+
+    Fills created dates and currencies, validates (required values, unique keys),
+    merges duplicate people and protects personal data; appends to ``notes``.
+    """
+    out = {name: typed.get_column(name) for name in typed.columns}
     warnings: list[Problem] = []
     if created_fill is not None:
         out["created_at"] = fill_created(
             out["created_at"], created_fill, options, table, file, mapping, warnings
         )
     if table.name in ("deals", "spend"):
-        fill_currency(out, raw.height, options.currency, file, notes)
+        fill_currency(out, typed.height, options.currency, file, notes)
         check_currencies(out, file, mapping, notes, warnings)
 
     frame = pl.DataFrame(out)
+    del out, typed
     frame, more_problems, found = validate(frame, table, file=file, mapping=mapping)
     warnings.extend(found)
     if more_problems:

@@ -217,6 +217,9 @@ _P_ISO_FAST = (
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
 
+# standard ISO values, which need no day/month decision (public for the batched load)
+ISO_FAST = _P_ISO_FAST
+
 
 def _with_iso_fast(w: pl.DataFrame) -> pl.DataFrame:
     """Add struct ``iso`` with the parts of standard ISO values in column ``t``.

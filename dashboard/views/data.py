@@ -4,6 +4,7 @@ how healthy it is, which metrics it unlocks, and where it came from."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from dashboard.errors import HandoffError
 from dashboard.health import HealthReport, health_report
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct
 from dashboard.ingest import mapping as mapping_mod
+from dashboard.ingest.stream import Progress
 from dashboard.schema import TABLES
 from dashboard.workspace import FileSpec, Prepared
 from dashboard.writer import WorkspaceBusy
@@ -24,8 +26,14 @@ NOT_USED = "—"
 
 
 # ----------------------------------------------------------------------------- upload
-def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) -> list[Prepared]:
-    """Read and recognise the uploaded files, applying the user's table and column choices."""
+def _prepare(
+    files: list[Path],
+    edits: dict[str, tuple[str, dict[str, str]]],
+    progress: Callable[[Progress], None] | None = None,
+) -> list[Prepared]:
+    """Read and recognise the uploaded files, applying the user's table and column choices.
+
+    ``progress`` hears the rows read so far while a big file is read in batches."""
     recognitions: dict[str, mapping_mod.Recognition] = {}
     specs = [FileSpec(f) for f in files]
     # reading only needs the settings: the stored workspace when there is one (readers
@@ -46,7 +54,7 @@ def _prepare(files: list[Path], edits: dict[str, tuple[str, dict[str, str]]]) ->
                     path="(the Data page)", tables={table: chosen}, options={}
                 ),
             )
-        return ws.prepare(specs, recognitions=recognitions)
+        return ws.prepare(specs, recognitions=recognitions, progress=progress)
 
 
 def ws_read(spec: FileSpec, settings: dict[str, Any]) -> pl.DataFrame:
@@ -80,9 +88,15 @@ def _read_files(
         with st.status(T("data.reading"), expanded=False) as status:
             bar = st.progress(0.0)
             prepared = []
+
+            def show(step: Progress) -> None:
+                rows, rate = fmt_int(step.rows, ctx.lang), fmt_int(step.rows_per_second, ctx.lang)
+                name = safe.md_text(step.file)
+                status.update(label=T("data.reading_rows", file=name, rows=rows, rate=rate))
+
             for i, p in enumerate(paths):
                 status.update(label=T("data.reading_file", file=safe.md_text(p.name)))
-                prepared.extend(_prepare([p], edits))
+                prepared.extend(_prepare([p], edits, show))
                 bar.progress((i + 1) / len(paths))
             status.update(label=T("data.read_done", n=len(paths)), state="complete")
     except HandoffError as exc:
@@ -149,7 +163,7 @@ def _recognised_file(ctx: ui.Context, p: Prepared) -> None:
                 file=safe.md_text(p.spec.display),
                 table=rec.table,
                 crm=rec.crm,
-                rows=fmt_int(p.canonical.frame.height, ctx.lang),
+                rows=fmt_int(p.canonical.rows, ctx.lang),
                 confidence=fmt_pct(rec.confidence, ctx.lang, 0),
             )
         )
@@ -159,7 +173,7 @@ def _recognised_file(ctx: ui.Context, p: Prepared) -> None:
         _mapping_editor(ctx, p)
         for canon, how in rec.derived.items():
             st.caption(f"↳ `{canon}`: {safe.md_text(how)}")
-        with st.expander(T("data.preview", rows=min(20, p.canonical.frame.height))):
+        with st.expander(T("data.preview", rows=min(20, p.canonical.rows))):
             st.dataframe(p.canonical.frame.head(20), hide_index=True)
 
 
@@ -195,16 +209,25 @@ def _load_controls(ctx: ui.Context, prepared: list[Prepared], folder: Path) -> N
         st.caption(safe.error_md(exc))
     if not (go and access.can_edit()):
         return
-    with st.spinner(T("data.loading")):
+    report, problem = None, None
+    with st.status(T("data.loading"), expanded=True) as status:
+
+        def stored(step: Progress) -> None:
+            rows = fmt_int(step.rows, ctx.lang)
+            status.write(T("data.progress_stored", table=step.file, rows=rows))
+
         try:
             with ui.connect(read_only=False) as ws:
-                report = ws.commit(prepared, append=append)
+                report = ws.commit(prepared, append=append, progress=stored)
+            status.update(label=T("data.load_done"), state="complete", expanded=False)
         except WorkspaceBusy:
-            st.error(T("common.busy") + "\n\n" + T("data.nothing_changed"))
-            report = None
+            problem = T("common.busy") + "\n\n" + T("data.nothing_changed")
         except HandoffError as exc:
-            st.error(safe.error_md(exc) + "\n\n" + T("data.nothing_changed"))
-            report = None
+            problem = safe.error_md(exc) + "\n\n" + T("data.nothing_changed")
+        if problem is not None:
+            status.update(state="error", expanded=False)
+    if problem is not None:
+        st.error(problem)
     if report is not None:
         ui.clear_caches()
         st.session_state.pop("mapping_edits", None)
