@@ -14,6 +14,7 @@ the same rows).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -70,6 +71,9 @@ def session(master: str | None = None) -> Any:
     builder = SparkSession.builder.appName("handoff")
     if master and master.startswith("sc://"):
         builder = builder.remote(master)
+    elif master is None and os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # started by spark-submit: its --master and --conf stand
+        pass
     else:
         java_home()
         master = master or "local[2]"
@@ -88,12 +92,10 @@ def session(master: str | None = None) -> Any:
 
 def _read_table(spark: Any, location: str, name: str) -> Any:
     """Table ``name`` under ``location``: ``NAME.parquet`` (a file or a folder) or ``NAME/``."""
-    errors = []
     for path in (f"{location.rstrip('/')}/{name}.parquet", f"{location.rstrip('/')}/{name}"):
-        try:
+        # pyspark raises AnalysisException subclasses that differ between versions
+        with contextlib.suppress(Exception):
             return spark.read.parquet(path)
-        except Exception as exc:  # pyspark raises AnalysisException subclasses per version
-            errors.append(str(exc).splitlines()[0])
     raise HandoffError(
         Problem(
             f"there is no table {name!r} under {location}",
