@@ -58,17 +58,25 @@ SCENARIOS = [
 
 
 @pytest.fixture(scope="session")
-def spark_demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo workspace, its tables exported as Parquet, and one Spark session on them."""
-    from dashboard.cli import main
+def spark_session() -> Any:
+    """The one Spark session (local[2]) of the test session."""
     from dashboard.engines import spark
 
     spark.java_home()  # no Java: fail with the way to install it
+    return spark.session("local[2]")
+
+
+@pytest.fixture(scope="session")
+def spark_demo(tmp_path_factory: pytest.TempPathFactory, spark_session: Any) -> dict[str, Any]:
+    """The demo workspace, its tables exported as Parquet, and registered on Spark."""
+    from dashboard.cli import main
+    from dashboard.engines import spark
+
     root = tmp_path_factory.mktemp("spark")
     workspace, tables = root / "demo.duckdb", root / "tables"
     assert main(["demo", "--no-serve", "--workspace", str(workspace)]) == 0
     assert main(["export", "--workspace", str(workspace), "--out", str(tables)]) == 0
-    session = spark.session("local[2]")
+    session = spark_session
     columns = spark.register_tables(session, str(tables))
     return {"workspace": workspace, "tables": tables, "spark": session, "columns": columns}
 
@@ -162,3 +170,19 @@ def test_missing_java_fails_with_the_way_to_install_it(monkeypatch: pytest.Monke
     monkeypatch.setenv("PATH", str(Path("/nonexistent")))
     with pytest.raises(HandoffError, match="openjdk-17-jre-headless"):
         spark.java_home()
+
+
+def test_a_lake_table_with_local_zone_times_keeps_its_utc_day(spark_session: Any) -> None:
+    """A lake table's zone-aware timestamp (Spark TIMESTAMP) is read as its UTC wall-clock
+    time: a lead created at 23:30 UTC on 31 January stays in January."""
+    from pyspark.sql import types as T
+
+    from dashboard.engines import spark
+
+    moment = dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC)
+    frame = spark_session.createDataFrame(
+        [(moment,)], T.StructType([T.StructField("created_at", T.TimestampType())])
+    )
+    row = spark._canonical(frame).collect()[0]
+    assert isinstance(spark._canonical(frame).schema["created_at"].dataType, T.TimestampNTZType)
+    assert row["created_at"] == dt.datetime(2026, 1, 31, 23, 30)
