@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: setup demo serve test lint format browser bench clean
+.PHONY: setup demo serve test lint format browser java bench clean
 
 setup: $(VENV)/.installed
 
@@ -27,7 +27,11 @@ serve: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: setup browser
+# The Spark tests need Java 17 or newer (JAVA_HOME or `java` on PATH); Debian's is installed.
+java:
+	@[ -n "$$JAVA_HOME" ] || command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+test: setup browser java
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

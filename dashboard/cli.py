@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Iterator, Sequence
 
-from dashboard.commands import data, query, serve
+from dashboard.commands import data, engine, query, serve
 from dashboard.commands.common import (
     EXIT_FAILURE,
     EXIT_INPUT,
@@ -145,6 +145,7 @@ COMMANDS = {
     "settings": data.cmd_settings,
     "metrics": query.cmd_metrics,
     "metric": query.cmd_metric,
+    "export": engine.cmd_export,
     "sql": query.cmd_sql,
     "demo": serve.cmd_demo,
     "serve": serve.cmd_serve,

@@ -32,6 +32,13 @@ import polars as pl
 from dashboard import identifiers, shipped
 from dashboard import settings as settings_mod
 from dashboard.errors import HandoffError, MissingInputsError, Problem
+from dashboard.metric_sql import (
+    BASE_DIMENSIONS,  # noqa: F401  (re-exported: the dimensions every page offers)
+    SEGMENT_COLUMNS,  # noqa: F401  (re-exported)
+    dimensions_of,
+    fill_metric,
+    fill_staging,
+)
 from dashboard.metric_types import UNITS, Answer, Filters, Metric, Result
 
 QUERIES_DIR = shipped("queries")
@@ -78,20 +85,6 @@ CACHE_PARTS: dict[str, tuple[str, ...]] = {
 CACHE_VALUES = (
     *dict.fromkeys(v for part in CACHE_PARTS.values() for v in part),
     "as_of",
-)
-
-# Dimensions any lead-level metric can be broken down by, besides the segment columns.
-BASE_DIMENSIONS = ("source", "campaign", "owner", "month")
-SEGMENT_COLUMNS = (
-    "country",
-    "region",
-    "city",
-    "industry",
-    "company_size",
-    "job_title",
-    "temperature",
-    "status",
-    "lifecycle_stage",
 )
 
 
@@ -156,38 +149,17 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Dimensions ``--by`` accepts on this workspace: base ones plus its segment columns."""
-    cols = _columns(con, "leads")
-    # a stored name outside the safe pattern (written before names were checked) is never
-    # offered, so it never reaches the CASE below
-    segs = [
-        c
-        for c in (
-            *SEGMENT_COLUMNS,
-            *sorted(c for c in cols if c.startswith("segment_") and identifiers.is_safe(c)),
-        )
-    ]
-    return [*BASE_DIMENSIONS, *(c for c in segs if c in cols)]
+    return dimensions_of(_columns(con, "leads"))
 
 
-def _case(variable: str, con: duckdb.DuckDBPyConnection) -> str:
-    """CASE over getvariable(variable) picking a leads column by name (from the schema)."""
-    cols = set(_columns(con, "leads"))
-    arms = []
-    for dim in dimensions(con):
-        if dim == "month":
-            # the cohort month on the team's clock (data_timezone), as lead_facts cuts it
-            expr = (
-                "strftime(timezone(getvariable('data_timezone'), timezone('UTC', "
-                "case when getvariable('cohort_basis') = 'mql' then mql_at_eff "
-                "else created_at end)), '%Y-%m')"
-            )
-        elif dim in cols:
-            expr = f"cast({identifiers.quote(dim)} as varchar)"
-        else:
-            continue
-        literal = "'" + dim.replace("'", "''") + "'"
-        arms.append(f"when {literal} then {expr}")
-    return f"case getvariable('{variable}') {' '.join(arms)} end"
+def render_staging(view: str, leads_columns: list[str]) -> str:
+    """The staging view's SQL with its schema-built CASE expressions filled in."""
+    return fill_staging(view, staging_sql(view), leads_columns)
+
+
+def render_metric(metric: Metric, leads_columns: list[str]) -> str:
+    """The metric's SQL with its column lists filled in from the leads table's schema."""
+    return fill_metric(metric.sql, leads_columns)
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -210,21 +182,29 @@ def _as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
     return _live_as_of(con)
 
 
+# The data facts every metric reads, as queries any engine in dashboard/engines runs too.
+AS_OF_SQL = """select greatest(
+       (select max(created_at) from leads),
+       (select max(greatest(mql_at, handed_off_at, accepted_at, rejected_at, sql_at))
+          from leads),
+       (select max(occurred_at) from activities),
+       (select max(greatest(created_at, closed_at)) from deals)) as as_of"""
+MQL_DATES_SQL = "select count(mql_at) as n from leads"
+MONEY_KNOWN_SQL = (
+    "select count(*) as n from deals where amount is not null "
+    "and (currency is null or currency = $currency)"
+)
+EPOCH = dt.datetime(1970, 1, 1)
+
+
 def _live_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
-    row = con.execute(
-        """select greatest(
-               (select max(created_at) from leads),
-               (select max(greatest(mql_at, handed_off_at, accepted_at, rejected_at, sql_at))
-                  from leads),
-               (select max(occurred_at) from activities),
-               (select max(greatest(created_at, closed_at)) from deals))"""
-    ).fetchall()[0][0]
-    return row or dt.datetime(1970, 1, 1)
+    row = con.execute(AS_OF_SQL).fetchall()[0][0]
+    return row or EPOCH
 
 
 def _mql_basis(con: duckdb.DuckDBPyConnection) -> str:
     """'date' when the CRM records MQL dates for any lead, else 'score' (the threshold)."""
-    n = con.execute("select count(mql_at) from leads").fetchall()[0][0]
+    n = con.execute(MQL_DATES_SQL).fetchall()[0][0]
     return "date" if n else "score"
 
 
@@ -234,11 +214,7 @@ def _money_known(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
     Without one, every money figure is unknown (NULL, shown as "needs deals.amount"),
     never 0: a workspace with no amounts has not earned nothing, it has not said.
     """
-    n = con.execute(
-        "select count(*) from deals where amount is not null "
-        "and (currency is null or currency = $c)",
-        {"c": currency},
-    ).fetchall()[0][0]
+    n = con.execute(MONEY_KNOWN_SQL, {"currency": currency}).fetchall()[0][0]
     return bool(n)
 
 
@@ -246,13 +222,26 @@ def session_values(
     con: duckdb.DuckDBPyConnection, settings: dict[str, Any], filters: Filters, by: str | None
 ) -> dict[str, Any]:
     """Everything the staging views read, by name: settings, filters and data facts."""
+    facts = {
+        "mql_basis": _mql_basis(con),
+        "money_known": _money_known(con, str(settings["currency"])),
+        "as_of": _as_of(con),
+    }
+    return bind_values(settings, filters, by, facts)
+
+
+def bind_values(
+    settings: dict[str, Any], filters: Filters, by: str | None, facts: dict[str, Any]
+) -> dict[str, Any]:
+    """The values staging and metrics read, from settings, filters and the data facts
+    (``mql_basis``, ``money_known``, ``as_of``) however an engine computed them."""
     return {
         "mql_score_threshold": float(settings["mql_score_threshold"]),
-        "mql_basis": _mql_basis(con),
+        "mql_basis": facts["mql_basis"],
         "cohort_basis": settings["cohort_basis"],
         "data_timezone": str(settings.get("timezone") or "UTC"),
         "currency": settings["currency"],
-        "money_known": _money_known(con, str(settings["currency"])),
+        "money_known": facts["money_known"],
         "sla_hours": float(settings["sla_hours"]),
         "give_up_days": int(settings["give_up_days"]),
         "attempt_types": [str(t).lower() for t in settings["attempt_types"]],
@@ -267,7 +256,7 @@ def session_values(
         "segment_column": filters.segment_column or "",
         "segment_values": list(filters.segment_values),
         "breakdown": by or "",
-        "as_of": _as_of(con),
+        "as_of": facts["as_of"],
     }
 
 
@@ -290,6 +279,11 @@ _SQL_TYPES = {
 }
 
 
+def session_type(name: str) -> str:
+    """The DuckDB type session value ``name`` is set with (every engine binds it so)."""
+    return _SQL_TYPES.get(name, "VARCHAR")
+
+
 def prepare_session(
     con: duckdb.DuckDBPyConnection,
     settings: dict[str, Any],
@@ -303,23 +297,10 @@ def prepare_session(
     When the workspace's staging cache was built with the same settings and data, the
     per-lead views read it; otherwise they are computed from the tables (same rows).
     """
-    if by is not None and by not in dimensions(con):
-        raise HandoffError(
-            Problem(
-                f"cannot break down by {by!r}",
-                fix=f"use one of: {', '.join(dimensions(con))}",
-            )
-        )
-    if filters.segment_column and filters.segment_column not in dimensions(con):
-        raise HandoffError(
-            Problem(
-                f"there is no segment column {filters.segment_column!r}",
-                fix=f"use one of: {', '.join(dimensions(con))}",
-            )
-        )
+    check_dimensions(dimensions(con), filters, by)
     values = session_values(con, settings, filters, by)
     for name, value in values.items():
-        cast = _SQL_TYPES.get(name, "VARCHAR")
+        cast = session_type(name)
         con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
     cached = cached_parts(_meta(con, "staging_cache"), values) if use_cache else set()
     for view in STAGING_LISTS:
@@ -328,13 +309,23 @@ def prepare_session(
         if view in cached:
             con.execute(f"create or replace temp view {view} as select * from {CACHE_TABLES[view]}")
             continue
-        sql = staging_sql(view)
-        if view == "lead_facts":
-            sql = sql.replace("{dimension}", _case("breakdown", con)).replace(
-                "{segment}", _case("segment_column", con)
-            )
-        con.execute(sql)
+        con.execute(render_staging(view, _columns(con, "leads")))
     return values
+
+
+def check_dimensions(known: list[str], filters: Filters, by: str | None) -> None:
+    """HandoffError naming the choices when ``by`` or the segment column is not one."""
+    if by is not None and by not in known:
+        raise HandoffError(
+            Problem(f"cannot break down by {by!r}", fix=f"use one of: {', '.join(known)}")
+        )
+    if filters.segment_column and filters.segment_column not in known:
+        raise HandoffError(
+            Problem(
+                f"there is no segment column {filters.segment_column!r}",
+                fix=f"use one of: {', '.join(known)}",
+            )
+        )
 
 
 def cache_key(values: dict[str, Any]) -> str:
@@ -454,6 +445,21 @@ def answer(
     return Answer(name, res)
 
 
+def metric_values(
+    metric: Metric,
+    session: dict[str, Any],
+    settings: dict[str, Any],
+    parameters: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The values of the metric's ``$name`` parameters: its own, then settings and session."""
+    params = {**metric.parameters, **(parameters or {})}
+    available = {**session, **params, **settings}
+    unknown = [n for n in metric.bound_names if n not in available]
+    if unknown:
+        raise RuntimeError(f"{metric.path.name} uses unknown parameters: {', '.join(unknown)}")
+    return {n: available[n] for n in metric.bound_names}
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -480,18 +486,14 @@ def run(
         raise MissingInputsError(name, missing)
     filters = filters or Filters()
     session = prepare_session(con, settings, filters, by, use_cache=use_cache)
-    params = {**metric.parameters, **(parameters or {})}
-    available = {**session, **params, **settings}
-    bound = {n: available[n] for n in metric.bound_names if n in available}
-    unknown = [n for n in metric.bound_names if n not in available]
-    if unknown:
-        raise RuntimeError(f"{metric.path.name} uses unknown parameters: {', '.join(unknown)}")
-    rel = con.sql(metric.sql, params=bound) if bound else con.sql(metric.sql)
+    bound = metric_values(metric, session, settings, parameters)
+    sql = render_metric(metric, _columns(con, "leads"))
+    rel = con.sql(sql, params=bound) if bound else con.sql(sql)
     frame = rel.pl() if rel is not None else pl.DataFrame()
     total = None
     if with_total:
         if not {"page_size", "page_offset"} <= set(bound):
             raise RuntimeError(f"{metric.path.name} has no page to count the rows of")
         every = {**bound, "page_size": None, "page_offset": 0}
-        total = con.sql(f"select count(*) from ({metric.sql})", params=every).fetchall()[0][0]
-    return Result(metric, frame, metric.sql, {**session, **bound}, settings, total)
+        total = con.sql(f"select count(*) from ({sql})", params=every).fetchall()[0][0]
+    return Result(metric, frame, sql, {**session, **bound}, settings, total)

@@ -9,7 +9,7 @@ touched as (
 ),
 
 numbers as (
-    select attempt_number from range(1, 11) r(attempt_number)
+    select unnest(generate_series(1, 10)) as attempt_number
 ),
 
 per_number as (

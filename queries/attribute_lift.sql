@@ -4,8 +4,9 @@
 --
 -- Attributes are the canonical leads columns that describe the lead before sales
 -- works it, plus any segment_* column of the workspace, plus the score in bands of 20.
--- COLUMNS() picks them by a fixed pattern over the leads table's own columns; no value
--- is pasted in. Attributes with no value on any judged lead or more than 30 distinct
+-- {attribute_columns} and {attribute_names} list the leads table's own columns that match
+-- a fixed pattern (dashboard/metrics.py ATTRIBUTE_PATTERN), taken from the workspace
+-- schema: identifiers only, no value is pasted in. Attributes with no value on any judged lead or more than 30 distinct
 -- values are left out. An empty value is its own row, '(not set)'.
 with
 
@@ -21,9 +22,7 @@ attributes as (
     select
         is_sql,
         sales_verdict,
-        columns(
-            '^(source|campaign|temperature|bant_budget|bant_authority|bant_need|bant_timeline|country|region|city|industry|company_size|job_title|segment_.+)$'
-        )::varchar,
+        {attribute_columns},
         score_band  -- lead_facts' bands of 20
     from judged
 ),
@@ -33,7 +32,7 @@ long as (
     select is_sql, sales_verdict, attribute, value
     from attributes
     unpivot include nulls (
-        value for attribute in (columns(* exclude (is_sql, sales_verdict)))
+        value for attribute in ({attribute_names}, score_band)
     )
 ),
 
@@ -69,10 +68,10 @@ overall as (
 shares as (
     select
         c.*,
-        (c.sqls + 0.5)
-            / (o.n_sqls + 0.5 * count(*) over (partition by c.attribute)) as sql_share,
-        (c.judged - c.sqls + 0.5)
-            / (o.n_other + 0.5 * count(*) over (partition by c.attribute)) as other_share,
+        (c.sqls + 0.5e0)
+            / (o.n_sqls + 0.5e0 * (count(*) over (partition by c.attribute))) as sql_share,
+        (c.judged - c.sqls + 0.5e0)
+            / (o.n_other + 0.5e0 * (count(*) over (partition by c.attribute))) as other_share,
         o.n_judged,
         o.n_sqls,
         o.n_other

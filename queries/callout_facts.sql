@@ -52,7 +52,7 @@ leads as (
         count(*) filter (
             where is_handed_off and not is_accepted and not is_rejected
               and date_diff('microsecond', handed_off_at_eff, $as_of)
-                  > $sla_hours * 3600000000.0
+                  > $sla_hours * 3600000000e0
         ) as pending_past_sla,
         count(*) filter (where outcome = 'won') as won_leads,
         count(*) filter (where not is_mql and is_won) as missed_leads,

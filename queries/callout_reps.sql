@@ -19,8 +19,8 @@ per_owner as (
         owner,
         count(*) as handed_off,
         count(*) filter (where n_attempts = 1) as one_attempt,
-        quantile_cont(n_attempts, 0.5) as median_attempts,
-        quantile_cont(minutes_to_first_touch, 0.5) as median_minutes_to_first_touch,
+        quantile_cont(n_attempts, 0.5e0) as median_attempts,
+        quantile_cont(minutes_to_first_touch, 0.5e0) as median_minutes_to_first_touch,
         count(*) filter (where is_sla_met) as sla_met,
         count(*) filter (where not is_sla_met) as sla_missed,
         count(*) filter (where is_sql) as sqls

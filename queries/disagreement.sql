@@ -129,6 +129,6 @@ empty as (
 )
 
 select * from final
-union all by name
+union all
 select * from empty
 order by dimension nulls last

@@ -43,7 +43,7 @@ final as (
         l.rejection_reason,
         p.first_won_at,
         p.won_revenue,
-        epoch(p.first_won_at - l.rejected_at) / 86400.0 as days_rejected_to_won
+        (epoch(p.first_won_at) - epoch(l.rejected_at)) / 86400e0 as days_rejected_to_won
     from leads l
     join per_lead p using (lead_id)
 )

@@ -16,7 +16,7 @@ buckets as (
         attempts_order,
         case when attempts_order = 10 then '10+' else cast(attempts_order as varchar) end
             as attempts
-    from range(0, 11) r(attempts_order)
+    from (select unnest(generate_series(0, 10)) as attempts_order) as r
 ),
 
 -- every dimension value that has handed-off leads; without --by, the single empty group

@@ -28,14 +28,14 @@ per_owner as (
         is_total,
         count(*) as handed_off,
         avg(n_attempts) as mean_attempts,
-        quantile_cont(n_attempts, 0.5) as median_attempts,
+        quantile_cont(n_attempts, 0.5e0) as median_attempts,
         count(*) filter (where n_attempts = 0) as zero_attempts,
         count(*) filter (where n_attempts = 1) as one_attempt,
         count(*) filter (where is_given_up) as given_up,
         avg(n_attempts) filter (where is_given_up) as attempts_on_given_up,
         count(*) filter (where is_sla_met) as sla_met,
         count(*) filter (where not is_sla_met) as sla_missed,
-        quantile_cont(minutes_to_first_touch, 0.5) as median_minutes_to_first_touch,
+        quantile_cont(minutes_to_first_touch, 0.5e0) as median_minutes_to_first_touch,
         count(*) filter (where has_connect) as connected,
         count(*) filter (where is_sql) as sqls
     from grouped
@@ -95,7 +95,7 @@ flagged as (
         *,
         coalesce(
             is_total = 0
-            and sla_compliance_rate < max(sla_compliance_rate) filter (where is_total = 1) over ()
+            and sla_compliance_rate < (max(sla_compliance_rate) filter (where is_total = 1) over ())
                 - $rep_below_team_gap,
             false
         ) as is_below_team

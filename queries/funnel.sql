@@ -50,12 +50,12 @@ stage_dates as (
 gaps as (
     select
         *,
-        case when r2 then (epoch(t2) - epoch(t1)) / 86400.0 end as g2,
-        case when r3 and r2 then (epoch(t3) - epoch(t2)) / 86400.0 end as g3,
-        case when r4 and r3 then (epoch(t4) - epoch(t3)) / 86400.0 end as g4,
-        case when r5 and r4 then (epoch(t5) - epoch(t4)) / 86400.0 end as g5,
-        case when r6 and r5 then (epoch(t6) - epoch(t5)) / 86400.0 end as g6,
-        case when r7 and r6 then (epoch(t7) - epoch(t6)) / 86400.0 end as g7
+        case when r2 then (epoch(t2) - epoch(t1)) / 86400e0 end as g2,
+        case when r3 and r2 then (epoch(t3) - epoch(t2)) / 86400e0 end as g3,
+        case when r4 and r3 then (epoch(t4) - epoch(t3)) / 86400e0 end as g4,
+        case when r5 and r4 then (epoch(t5) - epoch(t4)) / 86400e0 end as g5,
+        case when r6 and r5 then (epoch(t6) - epoch(t5)) / 86400e0 end as g6,
+        case when r7 and r6 then (epoch(t7) - epoch(t6)) / 86400e0 end as g7
     from stage_dates
 ),
 
@@ -140,7 +140,7 @@ final as (
         count,
         count / nullif(lag(count) over w, 0) as rate_from_previous,
         count / nullif(first_value(count) over w, 0) as rate_from_first,
-        lag(count) over w - count as drop_off,
+        (lag(count) over w) - count as drop_off,
         median_days as median_days_from_previous,
         n_timed,
         n_out_of_order

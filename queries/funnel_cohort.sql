@@ -23,17 +23,17 @@ stage_days as (
         is_sql as r5,
         is_opportunity as r6,
         is_won as r7,
-        (epoch(created_at) - epoch(cohort_at)) / 86400.0 as d1,
-        case when is_mql then (epoch(mql_at_eff) - epoch(cohort_at)) / 86400.0 end as d2,
+        (epoch(created_at) - epoch(cohort_at)) / 86400e0 as d1,
+        case when is_mql then (epoch(mql_at_eff) - epoch(cohort_at)) / 86400e0 end as d2,
         case when is_handed_off
-            then (epoch(handed_off_at_eff) - epoch(cohort_at)) / 86400.0 end as d3,
+            then (epoch(handed_off_at_eff) - epoch(cohort_at)) / 86400e0 end as d3,
         -- an SQL was necessarily accepted: with no accepted date, its SQL date stands in
         case when is_accepted
-            then (epoch(accepted_at_eff) - epoch(cohort_at)) / 86400.0 end as d4,
-        case when is_sql then (epoch(sql_at) - epoch(cohort_at)) / 86400.0 end as d5,
+            then (epoch(accepted_at_eff) - epoch(cohort_at)) / 86400e0 end as d4,
+        case when is_sql then (epoch(sql_at) - epoch(cohort_at)) / 86400e0 end as d5,
         case when is_opportunity
-            then (epoch(first_deal_at) - epoch(cohort_at)) / 86400.0 end as d6,
-        case when is_won then (epoch(first_won_at) - epoch(cohort_at)) / 86400.0 end as d7
+            then (epoch(first_deal_at) - epoch(cohort_at)) / 86400e0 end as d6,
+        case when is_won then (epoch(first_won_at) - epoch(cohort_at)) / 86400e0 end as d7
     from leads
     where cohort_month is not null
 ),
@@ -41,11 +41,13 @@ stage_days as (
 -- every month from the first cohort month to the last, so a month with no leads shows
 months as (
     select cast(m as date) as cohort_month
-    from (select min(cohort_month) as lo, max(cohort_month) as hi from stage_days) as b,
-        generate_series(
+    from (
+        select unnest(generate_series(
             cast(b.lo as timestamp), cast(b.hi as timestamp), interval 1 month
-        ) as g (m)
-    where b.lo is not null
+        )) as m
+        from (select min(cohort_month) as lo, max(cohort_month) as hi from stage_days) as b
+        where b.lo is not null
+    ) as g
 ),
 
 per_month as (
@@ -83,13 +85,13 @@ per_cell as (
 -- cohort date (a lead created before its MQL date, under MQL cohorts) counts as 0 days
 windows as (
     select
-        quantile_cont(if(d1 < 0, 0, d1), 0.9) as q1,
-        quantile_cont(if(d2 < 0, 0, d2), 0.9) as q2,
-        quantile_cont(if(d3 < 0, 0, d3), 0.9) as q3,
-        quantile_cont(if(d4 < 0, 0, d4), 0.9) as q4,
-        quantile_cont(if(d5 < 0, 0, d5), 0.9) as q5,
-        quantile_cont(if(d6 < 0, 0, d6), 0.9) as q6,
-        quantile_cont(if(d7 < 0, 0, d7), 0.9) as q7
+        quantile_cont(if(d1 < 0, 0, d1), 0.9e0) as q1,
+        quantile_cont(if(d2 < 0, 0, d2), 0.9e0) as q2,
+        quantile_cont(if(d3 < 0, 0, d3), 0.9e0) as q3,
+        quantile_cont(if(d4 < 0, 0, d4), 0.9e0) as q4,
+        quantile_cont(if(d5 < 0, 0, d5), 0.9e0) as q5,
+        quantile_cont(if(d6 < 0, 0, d6), 0.9e0) as q6,
+        quantile_cont(if(d7 < 0, 0, d7), 0.9e0) as q7
     from stage_days
 ),
 
@@ -132,7 +134,7 @@ final as (
         count,
         count / nullif(first_value(count) over w, 0) as rate_from_first,
         -- still filling while "now" is less than maturity_days past the month's end
-        epoch($as_of) < epoch(cohort_month + interval 1 month) + maturity_days * 86400.0
+        epoch($as_of) < epoch(cohort_month + interval 1 month) + maturity_days * 86400e0
             as is_maturing,
         maturity_days
     from grid

@@ -37,18 +37,18 @@ per_lead as (
         -- latest moment (exactly sla_hours is still inside the SLA)
         l.is_handed_off and not l.is_accepted and not l.is_rejected
             and date_diff('microsecond', l.handed_off_at_eff, $as_of)
-                > $sla_hours * 3600000000.0
+                > $sla_hours * 3600000000e0
             as is_pending_past_sla,
         -- decision times count only when the decision came at or after the MQL time (a
         -- recycled lead's single MQL date can be later than its rejection)
         case
             when l.is_handed_off and l.is_accepted
                 and l.accepted_at_eff >= l.mql_at_eff
-                then date_diff('microsecond', l.mql_at_eff, l.accepted_at_eff) / 3600000000.0
+                then date_diff('microsecond', l.mql_at_eff, l.accepted_at_eff) / 3600000000e0
         end as hours_to_accept,
         case
             when l.is_handed_off and l.is_rejected and l.rejected_at >= l.mql_at_eff
-                then date_diff('microsecond', l.mql_at_eff, l.rejected_at) / 3600000000.0
+                then date_diff('microsecond', l.mql_at_eff, l.rejected_at) / 3600000000e0
         end as hours_to_reject,
         l.is_handed_off and l.is_rejected and (
             coalesce(l.mql_at_eff > l.rejected_at, false)

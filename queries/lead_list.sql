@@ -59,7 +59,7 @@ final as (
             as is_pending,
         case
             when f.is_handed_off and not f.is_accepted and not f.is_rejected and not f.is_sql
-                then date_diff('second', f.handed_off_at_eff, $as_of) / 3600.0
+                then date_diff('second', f.handed_off_at_eff, $as_of) / 3600e0
         end as hours_waiting,
         f.score_band,
         f.segment_value

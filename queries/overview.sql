@@ -44,8 +44,8 @@ unlinked as (
           getvariable('date_to') is null
           or created_at < getvariable('date_to') + interval 1 day
       )
-      and (len(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
-      and (len(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
+      and (array_length(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
+      and (array_length(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
 ),
 
 unlinked_counts as (
@@ -53,8 +53,8 @@ unlinked_counts as (
         case when placeable then deals_without_lead end as deals_without_lead,
         case when placeable then won_deals_without_lead end as won_deals_without_lead
     from unlinked, (
-        select len(getvariable('campaigns')) = 0
-            and len(getvariable('segment_values')) = 0 as placeable
+        select array_length(getvariable('campaigns')) = 0
+            and array_length(getvariable('segment_values')) = 0 as placeable
     )
 ),
 

@@ -10,7 +10,7 @@ with
 waiting as (
     select
         owner,
-        date_diff('second', handed_off_at_eff, $as_of) / 3600.0 as hours_waiting
+        date_diff('second', handed_off_at_eff, $as_of) / 3600e0 as hours_waiting
     from lead_facts
     where is_handed_off and not is_accepted and not is_rejected and not is_sql
 ),

@@ -30,8 +30,8 @@ final as (
         dimension,
         rejection_reason,
         rejected,
-        rejected / sum(rejected) over (partition by dimension) as share,
-        rejected / sum(rejected) over () as share_of_all,
+        rejected / (sum(rejected) over (partition by dimension)) as share,
+        rejected / (sum(rejected) over ()) as share_of_all,
         -- most frequent first; on a tie real reasons before the missing one, then A-Z
         row_number() over (
             partition by dimension

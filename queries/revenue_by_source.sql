@@ -48,8 +48,8 @@ deal_rows as (
 spend_state as (
     select
         count(*) > 0
-        and len(getvariable('owners')) = 0
-        and len(getvariable('segment_values')) = 0 as is_usable
+        and array_length(getvariable('owners')) = 0
+        and array_length(getvariable('segment_values')) = 0 as is_usable
     from spend
     where currency is null or currency = $currency
 ),
@@ -72,9 +72,9 @@ spend_spans as (
     where amount is not null
       and period is not null
       and (currency is null or currency = $currency)
-      and (len(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
+      and (array_length(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
       and (
-          len(getvariable('campaigns')) = 0
+          array_length(getvariable('campaigns')) = 0
           or list_contains(getvariable('campaigns'), campaign)
       )
 ),

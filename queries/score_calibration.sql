@@ -29,9 +29,9 @@ unscored as (
 positioned as (
     select
         *,
-        rank() over (order by score) - 1 as p,
-        count(*) over () // 10 as q,
-        count(*) over () % 10 as r
+        (rank() over (order by score)) - 1 as p,
+        (count(*) over ()) // 10 as q,
+        (count(*) over ()) % 10 as r
     from scored
 ),
 
@@ -46,7 +46,7 @@ ranked as (
 ),
 
 deciles as (
-    select unnest(range(1, 11)) as decile
+    select unnest(generate_series(1, 10)) as decile
 ),
 
 per_decile as (
@@ -79,15 +79,15 @@ score_ranks as (
         *,
         coalesce(sum(n) over (
             order by score rows between unbounded preceding and 1 preceding
-        ), 0) + (n + 1) / 2.0 as avg_rank
+        ), 0) + (n + 1) / 2e0 as avg_rank
     from score_groups
 ),
 
 auc as (
     select
-        (sum(n_sql * avg_rank) - sum(n_sql) * (sum(n_sql) + 1) / 2.0)
+        (sum(n_sql * avg_rank) - sum(n_sql) * (sum(n_sql) + 1) / 2e0)
             / nullif(sum(n_sql)::double * (sum(n) - sum(n_sql)), 0) as auc_sql,
-        (sum(n_won * avg_rank) - sum(n_won) * (sum(n_won) + 1) / 2.0)
+        (sum(n_won * avg_rank) - sum(n_won) * (sum(n_won) + 1) / 2e0)
             / nullif(sum(n_won)::double * (sum(n) - sum(n_won)), 0) as auc_won
     from score_ranks
 ),

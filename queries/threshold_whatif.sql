@@ -29,7 +29,7 @@ totals as (
 capacity as (
     select
         count(distinct owner) filter (where is_handed_off) as n_reps,
-        greatest(1.0, epoch(max(cohort_at) - min(cohort_at)) / 86400.0 / 7.0) as n_weeks,
+        greatest(1e0, (epoch(max(cohort_at)) - epoch(min(cohort_at))) / 86400e0 / 7e0) as n_weeks,
         count(*) filter (where lead_score is null) as unscored_leads
     from leads
 ),
@@ -44,7 +44,10 @@ step as (
 
 grid as (
     select round(i * step, 6) as threshold
-    from step, unnest(range(0, floor(100 / step)::bigint + 1)) as r(i)
+    from (
+        select step, unnest(generate_series(0, cast(floor(100 / step) as bigint))) as i
+        from step
+    ) as r
     union
     select $mql_score_threshold::double
 ),

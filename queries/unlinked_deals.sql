@@ -19,10 +19,10 @@ deals_in as (
           getvariable('date_to') is null
           or created_at < getvariable('date_to') + interval 1 day
       )
-      and (len(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
-      and (len(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
-      and len(getvariable('campaigns')) = 0
-      and len(getvariable('segment_values')) = 0
+      and (array_length(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
+      and (array_length(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
+      and array_length(getvariable('campaigns')) = 0
+      and array_length(getvariable('segment_values')) = 0
 ),
 
 per_owner as (

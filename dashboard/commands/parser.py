@@ -133,6 +133,38 @@ def _add_metric(sub: Any) -> None:
         help="a metric parameter (see `handoff metrics`)",
     )
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="where the metric runs (default: duckdb, on the workspace; spark: on Spark over "
+        "the canonical tables, with the workspace's settings; see docs/scale.md)",
+    )
+    p.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master (local[2], spark://HOST:PORT, yarn) or a Spark Connect URL "
+        "(sc://HOST:PORT); default local[2]",
+    )
+    p.add_argument(
+        "--tables",
+        metavar="DIR_OR_URI",
+        help="with --engine spark: where the tables are (TABLE.parquet files, as `handoff "
+        "export` writes them); default: the workspace's tables",
+    )
+
+
+def _add_export(sub: Any) -> None:
+    """The ``handoff export`` arguments."""
+    p = sub.add_parser(
+        "export",
+        help="write the canonical tables as Parquet files (for Spark or a lake)",
+        description="Write every canonical table of the workspace (leads, deals, "
+        "activities, spend, stage_history) to DIR/TABLE.parquet.",
+    )
+    _workspace_arg(p)
+    p.add_argument("--format", choices=["parquet"], default="parquet")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
 
 
 def _add_sql(sub: Any) -> None:
@@ -259,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_settings,
         _add_metrics,
         _add_metric,
+        _add_export,
         _add_sql,
         _add_demo,
         _add_agreement,

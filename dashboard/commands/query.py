@@ -111,12 +111,24 @@ def cmd_metric(args: argparse.Namespace) -> int:
         segment_values=segment_values,
     )
     params = _metric_params(metric, _pairs(args.params, "--param"))
-    with open_workspace(args, read_only=True) as ws:
-        resolved = metrics.resolve_settings(ws.settings(), parse_assignments(args.assignments))
-        result = metrics.run(
-            ws.con, args.name, settings=resolved, filters=filters, by=args.by, parameters=params
+    overrides = parse_assignments(args.assignments)
+    if getattr(args, "engine", "duckdb") == "spark":
+        from dashboard.commands.engine import spark_frame
+
+        frame = spark_frame(
+            args, args.name, overrides=overrides, filters=filters, parameters=params
         )
-    frame = result.frame
+    else:
+        with open_workspace(args, read_only=True) as ws:
+            resolved = metrics.resolve_settings(ws.settings(), overrides)
+            frame = metrics.run(
+                ws.con,
+                args.name,
+                settings=resolved,
+                filters=filters,
+                by=args.by,
+                parameters=params,
+            ).frame
     if args.format == "json":
         print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=_json_default))
     elif args.format == "csv":

@@ -14,12 +14,22 @@
 -- Session variables: currency.
 create or replace temp view deal_base as
 select
-    * replace (
-        case
-            when currency is null or currency = getvariable('currency') then amount
-        end as amount,
-        coalesce(is_won, false) as is_won
-    ),
+    -- the deals columns in their stored order, amount and is_won as defined above
+    deal_id,
+    created_at,
+    lead_id,
+    deal_name,
+    closed_at,
+    stage,
+    coalesce(is_won, false) as is_won,
+    is_closed,
+    case
+        when currency is null or currency = getvariable('currency') then amount
+    end as amount,
+    currency,
+    owner,
+    source,
+    contact_id,
     coalesce(is_closed, false) or coalesce(is_won, false) as is_decided,
     case when is_won then coalesce(closed_at, created_at) end as won_at
 from deals

@@ -54,10 +54,10 @@ where (getvariable('date_from') is null or cohort_local_at >= getvariable('date_
       getvariable('date_to') is null
       or cohort_local_at < getvariable('date_to') + interval 1 day
   )
-  and (len(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
-  and (len(getvariable('campaigns')) = 0 or list_contains(getvariable('campaigns'), campaign))
-  and (len(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
+  and (array_length(getvariable('sources')) = 0 or list_contains(getvariable('sources'), source))
+  and (array_length(getvariable('campaigns')) = 0 or list_contains(getvariable('campaigns'), campaign))
+  and (array_length(getvariable('owners')) = 0 or list_contains(getvariable('owners'), owner))
   and (
-      len(getvariable('segment_values')) = 0
+      array_length(getvariable('segment_values')) = 0
       or list_contains(getvariable('segment_values'), segment_value)
   )

@@ -25,15 +25,15 @@ final as (
                 then minutes_to_first_touch <= getvariable('sla_hours') * 60
             -- not touched yet but the SLA has not run out: neither met nor missed (the SLA
             -- is missed once strictly more than sla_hours have passed, as in `handoff`)
-            when getvariable('as_of') <= handed_off_at_eff
-                + to_microseconds(cast(getvariable('sla_hours') * 3600e6 as bigint))
+            when date_diff('microsecond', handed_off_at_eff, getvariable('as_of'))
+                <= cast(getvariable('sla_hours') * 3600e6 as bigint)
                 then null
             else false
         end as is_sla_met,
         n_attempts_total > 0
             and not is_sql and not is_rejected and not is_opportunity and not has_connect
-            and getvariable('as_of') - last_attempt_at
-                > to_days(cast(getvariable('give_up_days') as integer))
+            and date_diff('microsecond', last_attempt_at, getvariable('as_of'))
+                > cast(getvariable('give_up_days') as bigint) * 86400000000
             as is_given_up
     from touch_counts
 )

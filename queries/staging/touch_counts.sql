@@ -68,7 +68,7 @@ joined as (
         p.first_connect_attempt,
         date_diff(
             'second', h.handed_off_at_eff, least(p.first_touch_at, i.first_inbound_contact_at)
-        ) / 60.0 as minutes_to_first_touch
+        ) / 60e0 as minutes_to_first_touch
     from handed h
     left join per_lead p using (lead_id)
     left join inbound_contact i using (lead_id)
