@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: setup demo serve test lint format browser java bench clean
+.PHONY: setup demo serve test test-spark lint format browser java bench clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ java:
 test: setup browser java
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# every metric on Spark against DuckDB in six scenarios (10-15 minutes on 2 cores)
+test-spark: setup java
+	$(BIN)/pytest -m spark_matrix tests/test_spark_engine.py
 
 lint: setup
 	$(BIN)/ruff check .
