@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.i18n import fmt_int
+from dashboard.i18n import fmt_int, t
 from dashboard.pages import SECTIONS
 from tests.browser import browser, dashboard_server, full_screenshot, wait_for_app
 from tests.conftest import SAMPLE
@@ -95,6 +95,8 @@ def test_a_user_uploads_the_sample_and_explores_it(tmp_path: Path, run) -> None:
         full_screenshot(page, "funnel-vi-filtered")
 
         # 7. download a table as CSV
+        # the funnel's table is folded under its chart: open it, then download it
+        page.get_by_text(t("common.chart_table", "vi")).first.click()
         with page.expect_download(timeout=60_000) as info:
             page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first.click()
         download = info.value
