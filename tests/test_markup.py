@@ -330,7 +330,12 @@ def test_in_chromium_hostile_names_render_as_their_letters(hostile_workspace) ->
                 page.get_by_text("Preview the agreement").first.click()
                 wait_for_app(page)
             main = page.locator('[data-testid="stMain"]')
-            assert main.locator('a[href*="evil.example"]').count() == 0, path
+            # no link leads to the attacker's host; an evidence link to our own page may
+            # carry the hostile source as an encoded value of its address, which is data
+            hosts = main.locator("a[href]").evaluate_all(
+                "links => links.map(a => new URL(a.href, location.href).hostname)"
+            )
+            assert not [h for h in hosts if "evil.example" in h], (path, hosts)
             assert main.locator('img[src*="track.example"]').count() == 0, path
             shown = main.inner_text().replace(safe.WORD_JOINER, "")
             for name in names:
