@@ -6,6 +6,7 @@ Pages reach these through :mod:`dashboard.ui` (``ui.table``, ``ui.chart``, ...).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -217,52 +218,43 @@ def table(
     when a button is clicked, under ``download_headers``. The selected row
     is returned as the metric gave it (keyed by column, values unformatted).
     """
-    if folded:
-        with st.expander(ctx.t("common.chart_table"), icon=":material/table:"):
-            return table(
-                ctx,
-                frame,
-                name,
-                key=key,
-                metric=metric,
-                headers=headers,
-                units=units,
-                column_config=column_config,
-                select=select,
-                height=height,
-                download=download,
-                download_headers=download_headers,
-            )
-    rows = _chosen(frame, headers)
-    plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
-    shown, config = table_format.for_grid(rows, plans, style(ctx))
-    event = st.dataframe(
-        for_display(shown),
-        hide_index=True,
-        column_config={**config, **(column_config or {})},
-        placeholder="–",
-        key=key,
-        on_select="rerun" if select else "ignore",
-        selection_mode="single-row",
-        height=height,
+    # a table repeating its chart folds under it; any other stands open
+    place = (
+        st.expander(ctx.t("common.chart_table"), icon=":material/table:")
+        if folded
+        else contextlib.nullcontext()
     )
-    if download is None:
-        downloads(ctx, rows, name, key=f"{key}-dl", metric=metric, headers=headers, units=units)
-    else:
-        downloads(
-            ctx,
-            download,
-            name,
-            key=f"{key}-dl",
-            metric=metric,
-            headers=download_headers,
-            units=units,
+    with place:
+        rows = _chosen(frame, headers)
+        plans = column_plans(ctx, rows, metric=metric, headers=headers, units=units)
+        shown, config = table_format.for_grid(rows, plans, style(ctx))
+        event = st.dataframe(
+            for_display(shown),
+            hide_index=True,
+            column_config={**config, **(column_config or {})},
+            placeholder="–",
+            key=key,
+            on_select="rerun" if select else "ignore",
+            selection_mode="single-row",
+            height=height,
         )
-    if select and event is not None:
-        picked = event.selection.rows if hasattr(event, "selection") else []
-        if picked:
-            return rows.row(picked[0], named=True)
-    return None
+        if download is None:
+            downloads(ctx, rows, name, key=f"{key}-dl", metric=metric, headers=headers, units=units)
+        else:
+            downloads(
+                ctx,
+                download,
+                name,
+                key=f"{key}-dl",
+                metric=metric,
+                headers=download_headers,
+                units=units,
+            )
+        if select and event is not None:
+            picked = event.selection.rows if hasattr(event, "selection") else []
+            if picked:
+                return rows.row(picked[0], named=True)
+        return None
 
 
 def _png(spec: dict) -> bytes:
