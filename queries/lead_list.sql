@@ -140,4 +140,4 @@ picked as (
 select *
 from picked
 order by created_at, lead_id
-limit cast($page_size as integer) offset cast($page_offset as integer)
+limit coalesce(cast($page_size as integer), 2147483647) offset cast($page_offset as integer)

@@ -107,9 +107,8 @@ def _compare(name: str, duck: list[dict], spark_rows: list[dict]) -> list[str]:
     return problems[:5]
 
 
-# The whole matrix (every metric in six scenarios) takes 10–15 minutes on a 2-core
-# machine: `make test-spark` runs it; `make test` runs the command test below (a metric
-# through the real `handoff metric --engine spark`), the subset and the traps.
+# The whole matrix (every metric in six scenarios) takes about 3 minutes on a 2-core
+# machine, part of `make test`; `make test-spark` runs only the Spark tests.
 @pytest.mark.spark_matrix
 @pytest.mark.parametrize(
     ("scenario", "overrides", "filters", "by"), SCENARIOS, ids=[s[0] for s in SCENARIOS]

@@ -7,9 +7,10 @@ are closed here: the session time zone is pinned to UTC and every time is a
 ``TIMESTAMP_NTZ`` (UTC wall-clock time, as the workspace stores it), so neither a Python
 datetime nor a lake table with local-zone timestamps shifts a cohort to another day.
 
-Staging views become Spark temp views, created from the same SQL in the same order; the
-per-lead staging is computed live (Spark has no workspace cache; the cache only ever holds
-the same rows).
+Staging views become Spark temp views, created from the same SQL in the same order. Each
+per-lead staging view is computed once and checkpointed on the executors (Spark has no
+workspace cache; the checkpoint holds the same rows the DuckDB cache holds), so a metric
+plans over a short lineage instead of the whole staging chain again.
 """
 
 from __future__ import annotations
@@ -120,13 +121,25 @@ def _canonical(frame: Any) -> Any:
 
 
 def register_tables(spark: Any, location: str) -> dict[str, list[str]]:
-    """Register every canonical table under ``location`` as a temp view; their columns."""
+    """Register every canonical table under ``location`` as a temp view; their columns.
+
+    Which columns hold a value is read here, once per table (one pass each), so a metric's
+    inputs are checked without a Spark job per metric.
+    """
+    from pyspark.sql import functions as F
+
     forget(spark)
-    columns = {}
+    columns, filled = {}, set()
     for name in TABLES:
         frame = _canonical(_read_table(spark, location, name))
         frame.createOrReplaceTempView(name)
         columns[name] = list(frame.columns)
+        counts = frame.select(
+            [F.count(F.col(f"`{c}`")).alias(f"c{i}") for i, c in enumerate(frame.columns)]
+        )
+        row = counts.collect()[0]
+        filled |= {(name, c) for i, c in enumerate(frame.columns) if row[f"c{i}"]}
+    _FILLED[id(spark)] = filled
     return columns
 
 
@@ -180,25 +193,19 @@ def _facts(spark: Any, currency: str) -> dict[str, Any]:
     }
 
 
-def _missing(spark: Any, metric: metrics.Metric, columns: dict[str, list[str]]) -> list[str]:
+def _missing(spark: Any, metric: metrics.Metric) -> list[str]:
     """The ``table.column`` inputs the metric needs that hold no value (as check_needs)."""
-    from pyspark.sql import functions as F
-
+    filled = _FILLED.get(id(spark), set())
     missing = []
     for need in metric.needs:
         options = need.split("|")
-        ok = False
-        for option in options:
-            table, column = option.split(".")
-            if column in columns[table]:
-                n = spark.table(table).select(F.count(F.col(f"`{column}`"))).collect()[0][0]
-                ok = bool(n)
-            if ok:
-                break
-        if not ok:
+        if not any(tuple(option.split(".")) in filled for option in options):
             missing.append(" or ".join(options))
     return missing
 
+
+# The (table, column) pairs that hold a value, per session (read by register_tables).
+_FILLED: dict[int, set[tuple[str, str]]] = {}
 
 # The staging a session holds: the key of the values it was created with, per session.
 _PREPARED: dict[int, tuple[str, dict[str, Any], dict[str, str], list[Any]]] = {}
@@ -213,8 +220,10 @@ def prepare(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Create the staging temp views for these settings and filters; the values and types.
 
-    The per-lead staging (the views the DuckDB workspace caches) is kept in Spark's cache
-    while the same settings and filters are asked for again, as DuckDB keeps its copy.
+    Every per-lead staging view is computed once and kept as a local checkpoint (its rows
+    on the executors, its lineage cut) while the same settings and filters are asked for
+    again, as DuckDB keeps its cache; metrics then plan over a short lineage. A checkpoint
+    lives in executor memory and spills to executor disk: see docs/scale.md.
     """
     leads = columns["leads"]
     metrics.check_dimensions(metrics.dimensions_of(leads), filters, by)
@@ -229,8 +238,8 @@ def prepare(
     cached = []
     for view in metrics.STAGING_VIEWS:
         frame = _sql(spark, metrics.render_staging(view, leads), values, types)
-        if view in metrics.CACHE_TABLES:
-            frame = frame.cache()
+        if view in metrics.STAGING_ORDER:
+            frame = frame.localCheckpoint()
             cached.append(frame)
         frame.createOrReplaceTempView(view)
     _PREPARED[id(spark)] = (key, values, types, cached)
@@ -238,7 +247,9 @@ def prepare(
 
 
 def forget(spark: Any) -> None:
-    """Drop the staging held for ``spark`` (after its tables were registered again)."""
+    """Drop the staging and the filled-column facts held for ``spark`` (after its tables
+    were registered again)."""
+    _FILLED.pop(id(spark), None)
     for frame in _PREPARED.pop(id(spark), (None, None, None, []))[3]:
         frame.unpersist()
 
@@ -278,7 +289,7 @@ def run(
     metric = metrics.get(name)
     if by is not None and not metric.supports_by:
         raise HandoffError(Problem(f"{name} cannot be broken down with --by", fix="leave out --by"))
-    missing = _missing(spark, metric, columns)
+    missing = _missing(spark, metric)
     if missing:
         raise MissingInputsError(name, missing)
     session_values, types = prepare(spark, columns, settings, filters or Filters(), by)
