@@ -96,12 +96,22 @@ class Browser:
 
     @property
     def errors(self) -> list[str]:
-        """Console errors and failed requests, leaving out Streamlit's base-path probes."""
-        unexpected = [u for u in self.failed if not u.endswith(_BASE_PATH_PROBES)]
+        """Failed requests, then console errors, leaving out Streamlit's base-path probes
+        (and the console's "Failed to load resource" lines when those were all it had)."""
+        unexpected = [u for u in self.failed if not u.split(" ")[0].endswith(_BASE_PATH_PROBES)]
         console = self.console
         if not unexpected:
             console = [c for c in console if not c.startswith("Failed to load resource")]
-        return [*console, *unexpected]
+        # the failed addresses first: an assertion message is cut, and they name the cause
+        return [*unexpected, *console]
+
+
+def _request_failed(out: Browser, request) -> None:  # request: playwright Request
+    """Record a request that got no answer, unless the page's own next navigation cut it
+    off (``net::ERR_ABORTED``): the server did not fail it, the test moved on."""
+    failure = request.failure or ""
+    if "ERR_ABORTED" not in failure:
+        out.failed.append(f"{request.url} {failure}".strip())
 
 
 @contextmanager
@@ -118,8 +128,11 @@ def browser() -> Iterator[Browser]:
             out = Browser(page)
             page.on("console", lambda m: out.console.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: out.console.append(str(e)))
-            page.on("response", lambda r: out.failed.append(r.url) if r.status >= 400 else None)
-            page.on("requestfailed", lambda r: out.failed.append(r.url))
+            page.on(
+                "response",
+                lambda r: out.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None,
+            )
+            page.on("requestfailed", lambda r: _request_failed(out, r))
             yield out
         finally:
             b.close()

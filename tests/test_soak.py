@@ -93,7 +93,8 @@ STATE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const n = sel => document.querySelectorAll(sel).length;
   const charts = Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'));
-  return `script ${app && app.getAttribute('data-test-script-state')}, ` +
+  return `at ${location.pathname}, runs since the click ${window.__soakRuns}, ` +
+    `script ${app && app.getAttribute('data-test-script-state')}, ` +
     `connection ${app && app.getAttribute('data-test-connection-state')}, ` +
     `status widget ${n('[data-testid="stStatusWidget"]')}, ` +
     `stale ${n('[data-stale="true"]')}, h1 ${n('[data-testid="stMain"] h1')}, ` +
