@@ -69,15 +69,25 @@ def test_a_user_uploads_the_sample_and_explores_it(tmp_path: Path, run) -> None:
         source = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
         source.click()
         page.get_by_role("option", name="Zalo OA").click()
+        # the pick is in the box before the menu is closed
+        source.filter(has_text="Zalo OA").wait_for(timeout=60_000)
         page.keyboard.press("Escape")
         wait_for_app(page)
         zalo = _overview(run, workspace, "--source", "Zalo OA")
-        page.wait_for_function(
-            "v => Array.from(document.querySelectorAll('[data-testid=stMetricValue]'))"
-            ".some(e => e.innerText.trim() === v)",
-            arg=fmt_int(zalo["leads"]),
-            timeout=60_000,
-        )
+        try:
+            page.wait_for_function(
+                "v => Array.from(document.querySelectorAll('[data-testid=stMetricValue]'))"
+                ".some(e => e.innerText.trim() === v)",
+                arg=fmt_int(zalo["leads"]),
+                timeout=60_000,
+            )
+        except Exception as exc:
+            full_screenshot(page, "upload-explore-filter-failed")
+            shown = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            raise AssertionError(
+                f"{zalo['leads']} Zalo OA leads never shown at {page.url}: metrics {shown}, "
+                f"source box {source.inner_text()!r}"
+            ) from exc
         assert _metric_value(page, "Leads") == fmt_int(zalo["leads"])
         assert "source=Zalo+OA" in page.url or "source=Zalo%20OA" in page.url
 

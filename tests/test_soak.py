@@ -89,6 +89,18 @@ VIEW_DONE_JS = f"""path => location.pathname === path
   && ({SETTLED_JS})()
   && document.querySelector('[data-testid="stMain"] h1, [data-testid="stException"]') !== null"""
 
+# A click the app did not follow: since the click a run has started and ended, the app is
+# settled, and it still shows another page. Seen under load on a busy machine when the
+# click meets the load watch's refresh (a full-app rerun of the page shown); a person
+# clicks again, and so does the soak.
+IGNORED_JS = f"""path => location.pathname !== path
+  && window.__soakRuns !== undefined && window.__soakRuns >= 2
+  && ({SETTLED_JS})()"""
+
+# after a click: "done", "ignored", or not yet (empty, so the wait goes on)
+CLICK_DONE_JS = f"""path => ({VIEW_DONE_JS})(path) ? 'done'
+  : (({IGNORED_JS})(path) ? 'ignored' : '')"""
+
 STATE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const n = sel => document.querySelectorAll(sel).length;
@@ -120,6 +132,8 @@ class Soak:
     # (streamlit/streamlit#11342, #11906) when a chart is redrawn during a rerun; the view
     # still has to finish with every chart drawn, so it is counted, not failed
     chart_races: int = 0
+    # sidebar clicks the app did not follow (IGNORED_JS) and that were clicked again
+    clicks_again: list[str] = field(default_factory=list)
     # loads the dashboard kept out because a page held the workspace open
     refused_for_pages: list[str] = field(default_factory=list)
     browsed_s: float = 0.0
@@ -149,7 +163,9 @@ async def _session(n: int, browser, url: str, soak: Soak, until: float) -> None:
             where = f"session {n}, {address} at {soak.at():.0f} s"
             try:
                 # one budget for the whole view: asked for, run by the server, drawn
-                await asyncio.wait_for(_view(page, url, address, opened), VIEW_TIMEOUT_S)
+                await asyncio.wait_for(
+                    _view(page, url, address, opened, soak, where), VIEW_TIMEOUT_S
+                )
             except Exception as exc:  # a view that never finished is a finding, not a crash
                 why = f"{type(exc).__name__} {exc}".splitlines()[0]
                 soak.unfinished.append(f"{where}: {why}; {await _state(page)}")
@@ -187,17 +203,30 @@ def _walk(n: int) -> Iterator[str]:
         yield PAGES[k % len(PAGES)][1]
 
 
-async def _view(page, url: str, address: str, opened: bool) -> None:
+async def _view(page, url: str, address: str, opened: bool, soak: Soak, where: str) -> None:
     """Open ``address``: from the sidebar when a page is shown, else by loading it; return
-    when it has finished."""
-    if opened:
-        await page.evaluate(ARM_JS)
-        await page.click(f'[data-testid="stSidebarNavLink"][href="{url}{address}"]', timeout=0)
-    else:
+    when it has finished. A click the app did not follow is clicked again (recorded)."""
+    if not opened:
         await page.goto(url + address, wait_until="commit")
+        await _finished(page, VIEW_DONE_JS, address)
+        return
+    link = f'[data-testid="stSidebarNavLink"][href="{url}{address}"]'
+    while True:
+        await page.evaluate(ARM_JS)
+        await page.click(link, timeout=0)
+        either = (
+            f"path => (({VIEW_DONE_JS})(path) ? 'done' : (({IGNORED_JS})(path) ? 'ignored' : ''))"
+        )
+        if await _finished(page, either, address) == "done":
+            return
+        soak.clicks_again.append(f"{where}: {await _state(page)}")
+
+
+async def _finished(page, condition: str, address: str) -> object:
     # checked on a timer, not on animation frames: a browser drawing ten pages on two cores
     # may not give a background page frames, and the check would never run again
-    await page.wait_for_function(VIEW_DONE_JS, arg=address, timeout=0, polling=POLL_MS)
+    handle = await page.wait_for_function(condition, arg=address, timeout=0, polling=POLL_MS)
+    return await handle.json_value()
 
 
 async def _state(page) -> str:
@@ -297,7 +326,8 @@ def _summary(soak: Soak) -> str:
         f"soak: {SESSIONS} sessions browsed {soak.browsed_s:.0f} s: {len(soak.views)} page views "
         f"(median {took[len(took) // 2]:.1f} s, slowest {took[-1]:.1f} s), "
         f"{len(soak.unfinished)} unfinished, "
-        f"{len(soak.problems)} problems shown, {soak.chart_races} chart redraw races; "
+        f"{len(soak.problems)} problems shown, {soak.chart_races} chart redraw races, "
+        f"{len(soak.clicks_again)} clicks not followed and clicked again; "
         f"loads {'on' if LOADING else 'off'}: "
         f"{done.count(0)} succeeded, {done.count(2)} refused (exit 2; "
         f"{len(soak.refused_for_pages)} because a page held the file), "
@@ -324,6 +354,7 @@ def test_ten_people_browse_every_page_while_the_data_is_reloaded(
                 summary,
                 *soak.unfinished,
                 *soak.problems,
+                *(f"clicked again: {c}" for c in soak.clicks_again),
                 *soak.health_failures,
                 *(
                     f"load exit {c} at {end:.0f} s ({s:.1f} s): {e.strip()}"
