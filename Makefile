@@ -31,9 +31,12 @@ browser:
 java:
 	@[ -n "$$JAVA_HOME" ] || command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
+# Three workers on two cores: most tests wait on a browser or a JVM, not on the CPU.
+# Whole files go to one worker (loadfile) so each Spark test file starts one JVM, not
+# three. `$(BIN)/pytest tests/FILE.py` runs one file on its own, in order.
 test: setup browser java
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadfile
 
 # only the Spark tests (make test runs them too): every metric against DuckDB in six
 # scenarios, the command, the traps (about 3 minutes on 2 cores)

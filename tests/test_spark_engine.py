@@ -56,6 +56,12 @@ SCENARIOS = [
     ("cohort_mql", {"cohort_basis": "mql"}, Filters(), None),
 ]
 
+TEST_SPEED_CONF = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.adaptive.enabled": "false",
+}
+
 
 @pytest.fixture(scope="session")
 def spark_session() -> Any:
@@ -63,7 +69,12 @@ def spark_session() -> Any:
     from dashboard.engines import spark
 
     spark.java_home()  # no Java: fail with the way to install it
-    return spark.session("local[2]")
+    session = spark.session("local[2]")
+    # the demo is tiny: compiling generated code and re-planning stages cost more than
+    # they save (about 15% of the matrix); no result depends on these
+    for key, value in TEST_SPEED_CONF.items():
+        session.conf.set(key, value)
+    return session
 
 
 @pytest.fixture(scope="session")
