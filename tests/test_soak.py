@@ -90,8 +90,8 @@ VIEW_DONE_JS = f"""path => location.pathname === path
   && document.querySelector('[data-testid="stMain"] h1, [data-testid="stException"]') !== null"""
 
 # A click the app did not follow: since the click a run has started and ended, the app is
-# settled, and it still shows another page. Seen under load on a busy machine when the
-# click meets the load watch's refresh (a full-app rerun of the page shown); a person
+# settled, and it still shows another page. Seen once in CI, during a load, on a machine
+# where views took 22 s; its cause is not found (DEVELOPERS.md, "Soak test"). A person
 # clicks again, and so does the soak.
 IGNORED_JS = f"""path => location.pathname !== path
   && window.__soakRuns !== undefined && window.__soakRuns >= 2
@@ -214,10 +214,7 @@ async def _view(page, url: str, address: str, opened: bool, soak: Soak, where: s
     while True:
         await page.evaluate(ARM_JS)
         await page.click(link, timeout=0)
-        either = (
-            f"path => (({VIEW_DONE_JS})(path) ? 'done' : (({IGNORED_JS})(path) ? 'ignored' : ''))"
-        )
-        if await _finished(page, either, address) == "done":
+        if await _finished(page, CLICK_DONE_JS, address) == "done":
             return
         soak.clicks_again.append(f"{where}: {await _state(page)}")
 
