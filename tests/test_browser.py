@@ -22,6 +22,13 @@ pytestmark = pytest.mark.browser
 
 SAMPLE_FILES = ["leads.csv", "deals.csv", "activities.csv", "spend.csv"]
 
+# where the app stands, for the message of a step that did not happen
+PROBE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const options = document.querySelectorAll('[role="option"]').length;
+  return `script ${app && app.getAttribute('data-test-script-state')}, options shown ${options}`;
+}"""
+
 
 def _metric_value(page, label: str) -> str:
     """The value of the st.metric whose label is ``label``."""
@@ -68,9 +75,21 @@ def test_a_user_uploads_the_sample_and_explores_it(tmp_path: Path, run) -> None:
         # 4. change a filter: only Zalo OA leads
         source = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
         source.click()
-        page.get_by_role("option", name="Zalo OA").click()
+        # picked as a person picks from a long list: type, then Enter. A pointer click on
+        # the last option was seen to miss under load (the menu still open, scrolled,
+        # "Zalo OA" highlighted, nothing picked); typing does not depend on where it is
+        page.keyboard.type("Zalo OA")
+        page.get_by_role("option", name="Zalo OA").wait_for(timeout=60_000)
+        page.keyboard.press("Enter")
         # the pick is in the box before the menu is closed
-        source.filter(has_text="Zalo OA").wait_for(timeout=60_000)
+        try:
+            source.filter(has_text="Zalo OA").wait_for(timeout=60_000)
+        except Exception as exc:
+            full_screenshot(page, "upload-explore-pick-failed")
+            raise AssertionError(
+                f"the pick Zalo OA never reached the source box at {page.url}: "
+                f"box {source.inner_text()!r}, state {page.evaluate(PROBE_JS)}"
+            ) from exc
         page.keyboard.press("Escape")
         wait_for_app(page)
         zalo = _overview(run, workspace, "--source", "Zalo OA")
@@ -107,8 +126,16 @@ def test_a_user_uploads_the_sample_and_explores_it(tmp_path: Path, run) -> None:
         # 7. download a table as CSV
         # the funnel's table is folded under its chart: open it, then download it
         page.get_by_text(t("common.chart_table", "vi")).first.click()
-        with page.expect_download(timeout=60_000) as info:
-            page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first.click()
+        csv_button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first
+        try:
+            with page.expect_download(timeout=60_000) as info:
+                csv_button.click()
+        except Exception as exc:
+            full_screenshot(page, "upload-explore-download-failed")
+            raise AssertionError(
+                f"no CSV download at {page.url}: button {csv_button.inner_text()!r}, "
+                f"state {page.evaluate(PROBE_JS)}"
+            ) from exc
         download = info.value
         target = tmp_path / download.suggested_filename
         download.save_as(target)
