@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.ingest.parsed import nfc
 from dashboard.ingest.values import (
     AmbiguousFormat,
     Parsed,
@@ -617,6 +618,29 @@ def test_text_is_trimmed_composed_and_blank_is_null() -> None:
     assert result.bad_count == 0
 
 
+# composed and decomposed Vietnamese, Latin with marks, other scripts and plain ASCII
+NFC_TEXT = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(
+            alphabet="aAeo \u0302\u0303\u0301\u0323\u0306\u031b\u00e2\u1ec5Đđ한글ﬁ", max_size=8
+        ),
+        st.text(max_size=6),
+        st.sampled_from(["L0001", "Nguyễn", "Nguye\u0302\u0303n", "cafe\u0301", "café"]),
+    ),
+    max_size=30,
+)
+
+
+@given(values=NFC_TEXT)
+def test_text_is_composed_exactly_as_unicode_nfc(values: list[str | None]) -> None:
+    s = pl.Series("c", values, dtype=pl.String)
+    assert nfc(s).to_list() == s.str.normalize("NFC").to_list()
+    trimmed = s.str.strip_chars()
+    expected = [None if v == "" else v for v in trimmed.str.normalize("NFC").to_list()]
+    assert parse_text(s).series.to_list() == expected
+
+
 def test_whole_floats_from_excel_become_integers() -> None:
     result = parse_text(pl.Series([12345.0, 84901234567.0, 1.5, None]))
     assert result.series.to_list() == ["12345", "84901234567", "1.5", None]
@@ -666,6 +690,42 @@ def test_iso_datetimes_round_trip(values: list[dt.datetime], sep: str) -> None:
     assert ts(texts).series.to_list() == values
     naive = [v.isoformat(sep=sep, timespec="seconds") for v in values]
     assert ts(naive).series.to_list() == [v.replace(microsecond=0) for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), DATETIMES), min_size=1, max_size=20),
+    sep=st.sampled_from(["T", " "]),
+    dated=st.booleans(),
+    zone=st.sampled_from(["UTC", "Asia/Ho_Chi_Minh", "America/New_York"]),
+)
+def test_plain_iso_columns_read_as_the_general_parser_reads_them(
+    values: list[dt.datetime | None], sep: str, dated: bool, zone: str
+) -> None:
+    texts = [
+        None if v is None else v.date().isoformat() if dated and i % 2 else
+        v.isoformat(sep=sep, timespec="seconds")
+        for i, v in enumerate(values)
+    ]  # fmt: skip
+    plain = ts(texts, timezone=zone)
+    # one value with an offset sends the whole column through the general parser
+    general = ts([*texts, "2024-03-05T10:00:00+07:00"], timezone=zone)
+    assert plain.series.to_list() == general.series.to_list()[:-1]
+    assert plain.bad_count == general.bad_count
+    days = parse_date(pl.Series("c", texts))
+    assert (
+        days.series.to_list()
+        == parse_date(pl.Series("c", [*texts, "5 March 2024"])).series[:-1].to_list()
+    )
+
+
+def test_an_impossible_or_out_of_range_plain_date_is_named_as_before() -> None:
+    bad = ts(["2024-03-05 10:00:00", "2024-02-30 10:00:00", "2024-03-06"])
+    assert (bad.bad_count, bad.bad_positions, bad.bad_values) == (1, [1], ["2024-02-30 10:00:00"])
+    far = ts(["2024-03-05 10:00:00", "9999-12-31 00:00:00"])
+    assert (far.out_of_range_count, far.out_of_range_values) == (1, ["9999-12-31 00:00:00"])
+    leap = ts(["2024-03-05 23:59:60"])
+    assert leap.bad_count == 1
 
 
 @settings(max_examples=100, deadline=None)

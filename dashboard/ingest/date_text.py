@@ -12,7 +12,14 @@ import zoneinfo
 
 import polars as pl
 
-from dashboard.ingest.parsed import MAX_AMBIGUOUS_EXAMPLES, AmbiguousFormat, counted, minority_note
+from dashboard.ingest.parsed import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMBIGUOUS_EXAMPLES,
+    AmbiguousFormat,
+    counted,
+    minority_note,
+)
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
@@ -300,6 +307,42 @@ def _match_families(
     return w, active
 
 
+# The layout most exports write (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, no offset), with a
+# possible hour, minute and second: the rest of such a value is the calendar date.
+_P_PLAIN = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)?$"
+
+
+def _plain_parts(text: pl.Series) -> pl.DataFrame | None:
+    """The parts of a column written only in the plain layout, or None to parse in full.
+
+    The same parts as the general parser gives, found by a native date parse instead of
+    pattern captures. A column with any other layout, or with a date that is impossible
+    (2024-02-30) or outside the stored range, is left to the general parser, whose
+    messages name those values.
+    """
+    values = text.drop_nulls()
+    if not len(values) or not bool(values.head(64).str.contains(_P_PLAIN).all()):
+        return None
+    if not bool(values.str.contains(_P_PLAIN).all()):
+        return None
+    date = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    given = date.drop_nulls()
+    if len(given) != len(values) or not bool(given.is_between(FIRST_DATE, LAST_DATE).all()):
+        return None
+
+    def field(start: int) -> pl.Expr:
+        return pl.col("t").str.slice(start, 2).cast(pl.Int64, strict=False)
+
+    seconds = (field(11) * 60 + field(14)) * 60 + field(17)
+    return pl.DataFrame({"t": text, "date": date}).select(
+        "date",
+        # a date without a time is midnight, as is an empty cell in the general parser
+        (seconds * 1_000_000).fill_null(0).alias("time_us"),
+        pl.lit(None, pl.Int64).alias("offset"),
+        pl.lit(False).alias("month"),
+    )
+
+
 def parse_temporal_text(
     raw: pl.Series, text: pl.Series, *, date_order: str | None, months: bool
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -310,6 +353,9 @@ def parse_temporal_text(
     minutes east of UTC, null when the value carries none) and ``month`` (True for
     month values such as 2024-03), plus notes on what was decided.
     """
+    plain = _plain_parts(text)
+    if plain is not None:
+        return plain, []
     notes: list[str] = []
     w, active = _match_families(text, months=months)
     order = "dmy"

@@ -90,6 +90,25 @@ def stripped(s: pl.Series) -> pl.Series:
     return pl.select(pl.when(t.str.len_bytes() > 0).then(t)).to_series().alias(s.name)
 
 
+def nfc(s: pl.Series) -> pl.Series:
+    """``s`` (String) in Unicode NFC: the same values as ``s.str.normalize("NFC")``.
+
+    ASCII text is always NFC, so only the distinct values with other characters are
+    normalised: a column of ids or hashes costs one length check, a column of a few
+    dozen names one normalisation per name (normalising every row was most of a load's
+    text parsing).
+    """
+    wide = s.str.len_bytes() != s.str.len_chars()
+    if not bool(wide.any()):
+        return s
+    distinct = s.filter(wide).unique()
+    normal = distinct.str.normalize("NFC")
+    changed = distinct != normal
+    if not bool(changed.any()):
+        return s
+    return s.replace(distinct.filter(changed), normal.filter(changed))
+
+
 def present_mask(s: pl.Series) -> pl.Series:
     """True where the input holds a value (not null, not empty / whitespace-only)."""
     text = as_text(s)
@@ -114,7 +133,7 @@ def finish(
     """
     result = pl.select(pl.when(pl.lit(present)).then(pl.lit(result))).to_series()
     if in_range is None:
-        out = pl.Series([False] * len(raw), dtype=pl.Boolean)
+        out = pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True)
     else:
         out = present & result.is_not_null() & in_range.not_().fill_null(False)
         result = pl.select(pl.when(pl.lit(out).not_()).then(pl.lit(result))).to_series()

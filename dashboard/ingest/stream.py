@@ -224,7 +224,10 @@ class _Rules:
                 if not bool(text.str.contains(_INTEGER_PADDED).all()):
                     raise NotStreamable  # the decimal separator is decided per column
             elif kind != "bool" and text.null_count() < len(text):
-                whole = bool(text.str.contains(_WHOLE_PADDED).all())
+                # the first values decide most columns without a scan of every value
+                whole = bool(text.head(64).str.contains(_WHOLE_PADDED).all()) and bool(
+                    text.str.contains(_WHOLE_PADDED).all()
+                )
                 self.whole.setdefault(name, []).append(
                     (whole, whole and bool(text.str.contains(r"\.0+\s*$").any()))
                 )
