@@ -125,35 +125,62 @@ def as_of(frames: Frames) -> pd.Timestamp:
 
 
 def touch_facts(frames: Frames, lf: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Handed-off leads with their follow-up after the handoff (as touch_facts.sql)."""
+    """Handed-off leads with their follow-up after the handoff (as touch_facts.sql).
+
+    The first touch is the first attempt or, with ``inbound_counts_as_contact``, the first
+    inbound contact (an inbound activity of an attempt type with a connect outcome) at or
+    after the handoff, whichever is earlier; an inbound contact also makes the lead
+    connected, but it is never an attempt (as touch_counts.sql).
+    """
     acts = frames["activities"]
-    mask = acts["type"].str.lower().isin([t.lower() for t in settings["attempt_types"]])
+    connects = [c.lower() for c in settings["connect_outcomes"]]
+    is_type = acts["type"].str.lower().isin([t.lower() for t in settings["attempt_types"]])
+    direction = acts["direction"].str.lower()
+    mask = is_type
     if settings["attempt_outbound_only"]:
-        mask &= acts["direction"].isna() | (acts["direction"].str.lower() == "outbound")
+        mask = mask & (direction.isna() | (direction == "outbound"))
     handed = lf[lf["is_handed_off"]]
     a = acts.loc[mask, ["lead_id", "occurred_at", "outcome"]].merge(
         handed[["lead_id", "handed_off_at_eff", "resolved_at"]], on="lead_id"
     )
     a = a[a["occurred_at"] >= a["handed_off_at_eff"]]
-    connects = [c.lower() for c in settings["connect_outcomes"]]
     a = a.assign(
         is_connect=a["outcome"].str.lower().isin(connects),
         before=a["resolved_at"].isna() | (a["occurred_at"] <= a["resolved_at"]),
     )
     per_lead = a.groupby("lead_id").agg(
-        first_touch_at=("occurred_at", "min"),
+        first_attempt_at=("occurred_at", "min"),
         last_attempt_at=("occurred_at", "max"),
         n_attempts=("before", "sum"),
         n_attempts_total=("occurred_at", "size"),
         has_connect=("is_connect", "any"),
     )
     tf = handed.merge(per_lead, left_on="lead_id", right_index=True, how="left")
+    if settings["inbound_counts_as_contact"]:
+        inbound = (
+            is_type
+            & direction.notna()
+            & (direction != "outbound")
+            & acts["outcome"].str.lower().isin(connects)
+        )
+        ib = acts.loc[inbound, ["lead_id", "occurred_at"]].merge(
+            handed[["lead_id", "handed_off_at_eff"]], on="lead_id"
+        )
+        ib = ib[ib["occurred_at"] >= ib["handed_off_at_eff"]]
+        first_inbound = ib.groupby("lead_id")["occurred_at"].min().rename("first_inbound_at")
+        tf = tf.merge(first_inbound, left_on="lead_id", right_index=True, how="left")
+    else:
+        tf["first_inbound_at"] = pd.NaT
+    tf["first_touch_at"] = tf[["first_attempt_at", "first_inbound_at"]].min(axis=1)
     tf["n_attempts"] = tf["n_attempts"].fillna(0).astype("int64")
     tf["n_attempts_total"] = tf["n_attempts_total"].fillna(0).astype("int64")
-    tf["has_connect"] = tf["has_connect"].fillna(False).astype(bool)
+    tf["has_connect"] = (
+        tf["has_connect"].fillna(False).astype(bool) | tf["first_inbound_at"].notna()
+    )
     minutes = (tf["first_touch_at"] - tf["handed_off_at_eff"]).dt.total_seconds() / 60.0
     tf["minutes_to_first_touch"] = minutes
-    tf["is_never_touched"] = tf["n_attempts_total"] == 0
+    # never touched: no first touch (a lead that only called in was touched)
+    tf["is_never_touched"] = tf["first_touch_at"].isna()
     tf["speed_bucket"] = np.select(
         [
             tf["first_touch_at"].isna(),
@@ -167,7 +194,8 @@ def touch_facts(frames: Frames, lf: pd.DataFrame, settings: Settings) -> pd.Data
     )
     now = as_of(frames)
     sla = float(settings["sla_hours"])
-    running = now < tf["handed_off_at_eff"] + pd.Timedelta(hours=sla)
+    # the SLA is missed once strictly more than sla_hours have passed without a touch
+    running = now <= tf["handed_off_at_eff"] + pd.Timedelta(hours=sla)
     met = pd.Series(pd.NA, index=tf.index, dtype="boolean")
     touched = tf["first_touch_at"].notna()
     met[touched] = minutes[touched] <= sla * 60
@@ -367,12 +395,12 @@ def disagreement(frames: Frames, settings: Settings) -> pd.DataFrame:
     )
 
 
-def _ntile(n: int, buckets: int) -> np.ndarray:
-    """DuckDB's ntile(buckets) over n ordered rows: the first n % buckets get one more."""
+def _ntile(position: np.ndarray, n: int, buckets: int) -> np.ndarray:
+    """The bucket DuckDB's ntile(buckets) over n ordered rows gives the row at 0-based
+    ``position``: equal sizes, the first n % buckets one row larger."""
     q, rem = divmod(n, buckets)
-    r = np.arange(n)
     big = rem * (q + 1)
-    return np.where(r < big, r // (q + 1), rem + (r - big) // max(q, 1)) + 1
+    return np.where(position < big, position // (q + 1), rem + (position - big) // max(q, 1)) + 1
 
 
 def score_calibration(frames: Frames, settings: Settings) -> pd.DataFrame:
@@ -382,8 +410,11 @@ def score_calibration(frames: Frames, settings: Settings) -> pd.DataFrame:
     scored = scored.assign(
         score=scored["lead_score"].astype(float),
         won_revenue=lf.loc[scored.index, "won_revenue"],
-    ).sort_values(["score", "lead_id"])
-    scored["decile"] = _ntile(len(scored), 10)
+    )
+    # ties are never split: each lead takes the decile of the first lead with its score
+    # (its position is the number of lower scores, as rank() - 1 in the query)
+    first_position = scored["score"].rank(method="min").to_numpy(dtype="int64") - 1
+    scored["decile"] = _ntile(first_position, len(scored), 10)
     out = (
         scored.groupby("decile")
         .agg(
@@ -412,6 +443,7 @@ def score_calibration(frames: Frames, settings: Settings) -> pd.DataFrame:
         )
         out[col] = auc
     out["unscored_leads"] = int(lf["lead_score"].isna().sum())
+    out["scored_leads"] = len(scored)
     return out.reset_index()
 
 
