@@ -105,9 +105,10 @@ def _outcome(path: Path, ws_path: Path) -> tuple[str, object]:
     try:
         with Workspace(ws_path) as ws:
             [prepared] = ws.prepare([path])
+            staged = prepared.canonical.staged is not None
             ws.commit([prepared])
             rows = ws.query('SELECT * FROM "activities"').sort("activity_id")
-        return "loaded", (rows, prepared.canonical.notes)
+        return "loaded", (rows, prepared.canonical.notes, staged)
     except HandoffError as exc:
         return "refused", str(exc)
 
@@ -139,6 +140,18 @@ def _outcome(path: Path, ws_path: Path) -> tuple[str, object]:
         ("crlf", _activities(2 * BATCH).replace("\n", "\r\n")),
         # an empty row in the middle
         ("empty row", _activities(BATCH) + ",,,,\n" + _activities(BATCH).split("\n", 1)[1]),
+        # a blank line in the last batch (DuckDB would skip it; a whole read does not)
+        (
+            "blank line late",
+            _activities(2 * BATCH) + "\n" + f"A{2 * BATCH},L1,2025-01-02,call,An\n",
+        ),
+        ("blank crlf line", (_activities(2 * BATCH) + "\n").replace("\n", "\r\n")),
+        # a quoted value over two lines, and a last line without a break
+        (
+            "quoted break",
+            _activities(2 * BATCH) + f'A{2 * BATCH},L1,2025-01-02,call,"An\nBinh"\n',
+        ),
+        ("no last break", _activities(2 * BATCH).rstrip("\n")),
     ],
 )
 def test_a_file_that_needs_the_whole_column_gets_the_whole_file_result(
@@ -155,9 +168,11 @@ def test_a_file_that_needs_the_whole_column_gets_the_whole_file_result(
     if whole[0] == "refused":
         assert parts[1] == whole[1], case
     else:
-        rows, notes = parts[1]  # type: ignore[misc]
+        rows, notes, staged = parts[1]  # type: ignore[misc]
         assert rows.equals(whole[1][0]), case  # type: ignore[index]
         assert notes == whole[1][1], case  # type: ignore[index]
+        # line breaks alone are no reason to read a file whole
+        assert staged or case not in {"crlf", "quoted break", "no last break"}, case
     expected = {
         "bad date late": "refused",
         "day-first decided late": "loaded",
@@ -166,6 +181,10 @@ def test_a_file_that_needs_the_whole_column_gets_the_whole_file_result(
         "duplicate ids": "refused",
         "empty row": "refused",
         "crlf": "loaded",
+        "blank line late": "refused",
+        "blank crlf line": "loaded",
+        "quoted break": "loaded",
+        "no last break": "loaded",
     }
     assert whole[0] == expected[case], whole
 

@@ -166,27 +166,49 @@ def _sample(path: Path, display: str, delimiter: str | None) -> ReadResult:
                       [], notes, size)  # fmt: skip
 
 
-def _scan(path: Path, limits: ReadLimits) -> None:
-    """Send to the whole-file path a file with a blank line or a line over the cap.
+def _scan(path: Path, limits: ReadLimits) -> int:
+    """The file's line breaks; NotStreamable for a line over the cap.
 
-    DuckDB skips blank lines that a whole read keeps as empty rows, and the whole-file
-    path is the one that refuses a long line with its row number.
+    The whole-file path is the one that refuses a long line with its row number. The
+    count lets the read check that no line was blank (DuckDB skips blank lines that a
+    whole read keeps as empty rows) without searching the text for them.
     """
     cap = limits.line_bytes
+    carry = b""
+    breaks = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(8 << 20):
+            breaks += chunk.count(b"\n")
+            last = chunk[-1:]
+            if cap is None:
+                continue
+            block = carry + chunk
+            rest = _scan_lines(block, cap)
+            if rest is not None and rest < 0:
+                raise NotStreamable
+            carry = b"" if rest is None else block[rest:]
+    # a last line without a break is a line too
+    return breaks + (last not in (b"", b"\n"))
+
+
+def _no_blank_lines(path: Path, lines: int, rows: int) -> bool:
+    """Whether every line of the file was the header or a row.
+
+    When the rows read (plus the header) match the lines, no line was blank or inside
+    quotes; otherwise the text is searched for a blank line, which sends the file to the
+    whole-file path (a quoted value over several lines is no reason to).
+    """
+    if rows + 1 == lines:
+        return True
     carry = b""
     with path.open("rb") as fh:
         while chunk := fh.read(8 << 20):
             block = carry + chunk
             if b"\n\n" in block or b"\n\r\n" in block:
-                raise NotStreamable
-            if cap is None:
-                carry = block[-2:]
-                continue
-            rest = _scan_lines(block, cap)
-            if rest is not None and rest < 0:
-                raise NotStreamable
-            carry = b"" if rest is None else block[rest:]
-            carry = carry if len(carry) >= 2 else block[-2:]
+                return False
+            carry = block[-2:]
+    return True
 
 
 def _batches(
@@ -304,8 +326,8 @@ def prepare_streamed(
     }
     if any(k not in _STREAM_KINDS for k in kinds.values()):
         raise NotStreamable
-    _scan(path, limits)
-    batches = _Batches(path, display, read, rec, kinds, options, limits, progress, began)
+    lines = _scan(path, limits)
+    batches = _Batches(path, display, read, rec, kinds, options, limits, progress, began, lines)
     if rec.table in TYPED_TABLES:
         typed, notes, fill = batches.typed()
         canonical = finish_table(
@@ -335,6 +357,7 @@ class _Batches:
     limits: ReadLimits
     progress: ProgressFn | None
     began: float
+    lines: int
     rows: int = 0
     rules: _Rules = field(default_factory=_Rules)
     order: list[str] = field(default_factory=list)
@@ -375,7 +398,7 @@ class _Batches:
                     self.progress(Progress(self.display, self.rows, elapsed))
         finally:
             reader.close()
-        if not self.rows:
+        if not self.rows or not _no_blank_lines(self.path, self.lines, self.rows):
             raise NotStreamable
         self.rules.check_file()
 
