@@ -8,10 +8,13 @@ workspace the run loaded. It measures, with the stored settings unless said othe
   its first and a later page; and the full list of a selection, as a download makes it;
 - **overrides**: a metric run with one setting overridden (``--set``, the settings page's
   "then" figures), per setting, and which parts of the staging cache it could still read;
-- **dashboard**: the app's first page run cold in a fresh process (Streamlit's
-  ``AppTest``: the script, the sidebar, every figure of the page), a switch to another
-  page and the switch back to the first (its figures read from the metric cache), and
-  the same through the metric cache alone (``ui_metrics``, no rendering).
+- **dashboard**: the app's first page run cold (Streamlit's ``AppTest``: the script, the
+  sidebar, every figure of the page) as the first viewer of a server that has started
+  sees it: every Streamlit cache empty and the workspace not yet open, in a process that
+  has imported the app (the very first run, imports included, is reported beside it); a
+  switch to another page and the switch back to the first (its figures read from the
+  metric cache); and the same through the metric cache alone (``ui_metrics``, no
+  rendering).
 
 Targets (the issue's interaction budget): a page of a lead list < 0.5 s, an override
 < 2 s, the first page < 1 s, a cached page switch < 300 ms. It measures; it asserts
@@ -145,7 +148,7 @@ def overrides(con: Any, stored: dict[str, Any], runs: int) -> dict[str, Any]:
 
 def metric_cache(workspace: Path, runs: int) -> dict[str, Any]:
     """The first page's figures through the pages' metric cache: cold, then cached."""
-    from dashboard import metrics, ui_metrics
+    from dashboard import metrics, shared_reader, ui_metrics
     from dashboard.workspace import Workspace
 
     first_page = (("overview", None), ("funnel", None), ("funnel", "source"))
@@ -159,6 +162,7 @@ def metric_cache(workspace: Path, runs: int) -> dict[str, Any]:
     cold, cached = [], []
     for _ in range(runs):
         ui_metrics.clear_caches()
+        shared_reader.close()
         t0 = time.perf_counter()
         page()
         cold.append(time.perf_counter() - t0)
@@ -174,9 +178,10 @@ def metric_cache(workspace: Path, runs: int) -> dict[str, Any]:
 
 def app(workspace: Path, runs: int) -> dict[str, Any]:
     """The app in Streamlit's AppTest: the first page cold, a switch away and back."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import ui_metrics
+    from dashboard import shared_reader
     from dashboard.pages import SECTIONS
 
     # the page "/" opens (the first of the menu)
@@ -184,8 +189,15 @@ def app(workspace: Path, runs: int) -> dict[str, Any]:
     root = Path(__file__).resolve().parent.parent
     cold, away, back = [], [], []
     errors: list[str] = []
+    # the very first run imports the app's modules (once per server)
+    at = AppTest.from_file(str(root / "dashboard" / "app.py"), default_timeout=600)
+    t0 = time.perf_counter()
+    at.run()
+    first_with_imports = time.perf_counter() - t0
     for _ in range(runs):
-        ui_metrics.clear_caches()
+        # a server that has served no one: no cached figure, the workspace not yet open
+        st.cache_data.clear()
+        shared_reader.close()
         at = AppTest.from_file(str(root / "dashboard" / "app.py"), default_timeout=600)
         t0 = time.perf_counter()
         at.run()
@@ -204,6 +216,7 @@ def app(workspace: Path, runs: int) -> dict[str, Any]:
         "first_page": first_file,
         "first_page_title": first_page,
         "first_page_cold": _stats(cold),
+        "first_run_with_imports_s": first_with_imports,
         "switch_to_other_cold": _stats(away),
         "other_page": OTHER_PAGE,
         "switch_back_cached": _stats(back),
@@ -291,7 +304,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append(
             f"App (AppTest, {a['first_page_cold']['runs']} runs): first page "
             f"({a['first_page_title']}) cold {cold:.3f} s "
-            f"(< {TARGET_FIRST_PAGE_S:g} s: {_yes(cold < TARGET_FIRST_PAGE_S)}); "
+            f"(< {TARGET_FIRST_PAGE_S:g} s: {_yes(cold < TARGET_FIRST_PAGE_S)}; the very first "
+            f"run, imports included, {a.get('first_run_with_imports_s', float('nan')):.3f} s); "
             f"to {a['other_page']} {a['switch_to_other_cold']['median_s']:.3f} s; back, "
             f"cached, {back:.3f} s (< {TARGET_SWITCH_S * 1000:.0f} ms: "
             f"{_yes(back < TARGET_SWITCH_S)})"

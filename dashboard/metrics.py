@@ -296,21 +296,44 @@ def prepare_session(
 
     When the workspace's staging cache was built with the same settings and data, the
     per-lead views read it; otherwise they are computed from the tables (same rows).
+    A connection already prepared with the same values (the dashboard's shared reader,
+    figure after figure of one page) is left as it is.
     """
     check_dimensions(dimensions(con), filters, by)
     values = session_values(con, settings, filters, by)
-    for name, value in values.items():
-        cast = session_type(name)
-        con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
     cached = cached_parts(_meta(con, "staging_cache"), values) if use_cache else set()
-    for view in STAGING_LISTS:
-        con.execute(staging_sql(view))
-    for view in STAGING_ORDER:
-        if view in cached:
-            con.execute(f"create or replace temp view {view} as select * from {CACHE_TABLES[view]}")
-            continue
-        con.execute(render_staging(view, _columns(con, "leads")))
+    leads_columns = _columns(con, "leads")
+    # the views read the values when they run: they are made only from which cached
+    # tables apply and the leads' columns (a load may add a segment column)
+    views_key = json.dumps([sorted(cached), leads_columns])
+    values_key = json.dumps(values, default=str, sort_keys=True)
+    prior_views, prior_values = con.execute(
+        f"SELECT getvariable('{_VIEWS_KEY}'), getvariable('{_VALUES_KEY}')"
+    ).fetchall()[0]
+    if prior_values != values_key:
+        # forgotten first: values left half set by an error are never taken as set
+        con.execute(f"RESET VARIABLE {_VALUES_KEY}")
+        for name, value in values.items():
+            cast = session_type(name)
+            con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
+        con.execute(f"SET VARIABLE {_VALUES_KEY} = $k", {"k": values_key})
+    if prior_views != views_key:
+        con.execute(f"RESET VARIABLE {_VIEWS_KEY}")
+        for view in STAGING_LISTS:
+            con.execute(staging_sql(view))
+        for view in STAGING_ORDER:
+            if view in cached:
+                table = CACHE_TABLES[view]
+                con.execute(f"create or replace temp view {view} as select * from {table}")
+                continue
+            con.execute(render_staging(view, leads_columns))
+        con.execute(f"SET VARIABLE {_VIEWS_KEY} = $k", {"k": views_key})
     return values
+
+
+# session variables holding what a connection's views and values were last made with
+_VIEWS_KEY = "handoff_prepared_views"
+_VALUES_KEY = "handoff_prepared_values"
 
 
 def check_dimensions(known: list[str], filters: Filters, by: str | None) -> None:

@@ -7,6 +7,7 @@ Pure logic over metrics (no Streamlit); :mod:`dashboard.review` re-exports every
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -141,21 +142,45 @@ HEADLINES: tuple[tuple[str, str, str, str, str | None], ...] = (
 )
 
 
+# A metric's rows under some filters, or None and what it needs (metrics.answer's parts).
+Answerer = Callable[[str, metrics.Filters], tuple[pl.DataFrame | None, tuple[str, ...]]]
+
+
+def answer_on(con: duckdb.DuckDBPyConnection, settings: dict) -> Answerer:
+    """Metrics answered on ``con`` with ``settings`` (the report's and the CLI's way)."""
+    resolved = metrics.resolve_settings(settings, None)
+
+    def answer(name: str, filters: metrics.Filters) -> tuple[pl.DataFrame | None, tuple[str, ...]]:
+        got = metrics.answer(con, name, settings=resolved, filters=filters)
+        return got.frame, got.needs
+
+    return answer
+
+
 def headline_values(
-    con: duckdb.DuckDBPyConnection, settings: dict, filters: metrics.Filters
+    con: duckdb.DuckDBPyConnection | None,
+    settings: dict,
+    filters: metrics.Filters,
+    answer: Answerer | None = None,
 ) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
     """Each headline's value (:data:`HEADLINES`) under ``filters``, read from its metric's
-    query, and what the metrics that cannot answer need (None values for them)."""
-    resolved = metrics.resolve_settings(settings, None)
+    query, and what the metrics that cannot answer need (None values for them).
+
+    The metrics are run on ``con`` with ``settings``, or asked of ``answer`` (the
+    dashboard's cached figures, which the page shows beside them).
+    """
+    if answer is None:
+        if con is None:
+            raise ValueError("headline_values needs a connection or an answer function")
+        answer = answer_on(con, settings)
     frames: dict[str, pl.DataFrame | None] = {}
     missing: dict[str, tuple[str, ...]] = {}
     out: dict[str, float | None] = {}
     for key, name, column, _, owner in HEADLINES:
         if name not in frames:
-            got = metrics.answer(con, name, settings=resolved, filters=filters)
-            frames[name] = got.frame
-            if got.needs:
-                missing[name] = got.needs
+            frames[name], needs = answer(name, filters)
+            if needs:
+                missing[name] = needs
         frame = frames[name]
         if frame is None:
             out[key] = None
@@ -168,20 +193,24 @@ def headline_values(
 
 
 def compare_periods(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | None,
     settings: dict,
     filters: metrics.Filters,
     grain: str = "month",
     anchor: dt.date | None = None,
+    answer: Answerer | None = None,
 ) -> Comparison:
     """Headline metrics of the period holding ``anchor`` and of the one before it.
 
     ``anchor`` defaults to a day in the last complete period of the data (by lead created
-    date). The other filters (source, campaign, owner, segment) apply to both periods; their
-    dates are replaced by each period's. Headlines whose metric lacks inputs are None, and
-    ``missing`` names what they need.
+    date; it needs ``con``). The other filters (source, campaign, owner, segment) apply to
+    both periods; their dates are replaced by each period's. Headlines whose metric lacks
+    inputs are None, and ``missing`` names what they need. ``answer`` is as for
+    :func:`headline_values`.
     """
     if anchor is None:
+        if con is None:
+            raise ValueError("compare_periods needs a connection to find the default period")
         first, last = con.execute(
             "select min(created_at)::date, max(created_at)::date from leads"
         ).fetchall()[0]
@@ -189,7 +218,9 @@ def compare_periods(
     else:
         this = period_of(anchor, grain)
     before = this.previous()
-    now, missing = headline_values(con, settings, this.filters(filters))
-    then, _ = headline_values(con, settings, before.filters(filters))
+    if answer is None and con is not None:
+        answer = answer_on(con, settings)
+    now, missing = headline_values(con, settings, this.filters(filters), answer)
+    then, _ = headline_values(con, settings, before.filters(filters), answer)
     heads = [Headline(key, name, kind, now[key], then[key]) for key, name, _, kind, _ in HEADLINES]
     return Comparison(grain, this, before, heads, missing)

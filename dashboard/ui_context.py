@@ -17,15 +17,14 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import metrics, writer
+from dashboard import metrics, shared_reader, writer
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.workspace import Workspace, default_path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# One process serves every browser tab. DuckDB keeps one database per file name and
-# process while any handle on it is open; reads take turns so that each read opens the
-# file afresh and sees the workspace a load has just published (dashboard.writer).
+# One process serves every browser tab, and its reads share one connection to the
+# published workspace (dashboard.shared_reader); they take turns on it.
 _DB_LOCK = threading.RLock()
 
 
@@ -46,16 +45,22 @@ LOAD_POLL_SECONDS = _poll_seconds()
 # ----------------------------------------------------------------------------- workspace
 @contextmanager
 def connect(read_only: bool = True) -> Iterator[Workspace]:
-    """The workspace, opened for this call only.
+    """The workspace as published now, for this call.
 
-    Reads take turns with other reads of this process; a write (a load, a settings
+    Reads take turns with other reads of this process, on the process's shared
+    connection (attached afresh after a load has published); a write (a load, a settings
     change) works on its own copy, so it never makes the readers of other sessions wait,
     and waits at most ``HANDOFF_LOCK_WAIT`` seconds for another writer
     (``writer.WorkspaceBusy`` after that).
     """
     if read_only:
-        with _DB_LOCK, Workspace(workspace_path(), read_only=True) as ws:
-            yield ws
+        with _DB_LOCK:
+            path = workspace_path()
+            con, cursor = shared_reader.acquire(path)
+            try:
+                yield Workspace.over(con, path)
+            finally:
+                shared_reader.release(con, cursor)
     else:
         with Workspace(workspace_path()) as ws:
             yield ws

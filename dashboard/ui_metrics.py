@@ -19,8 +19,7 @@ from dashboard import metrics
 from dashboard.i18n import catalogue
 
 # _facts is the cached facts of ui_context, cleared with the metric runs after a change
-from dashboard.ui_context import _DB_LOCK, Context, _facts, connect, workspace_path
-from dashboard.workspace import Workspace
+from dashboard.ui_context import Context, _facts, connect, workspace_path
 
 
 @dataclass(frozen=True)
@@ -125,12 +124,11 @@ def rows_when_asked(
     For downloads: a download button calls it when clicked, outside the page's run (so it
     reads no session state and keeps no copy), and only then are the rows computed.
     """
-    path = workspace_path()
     filters_key = (filters or ctx.filters).key()
     given = dict(params or {})
 
     def rows() -> pl.DataFrame:
-        with _DB_LOCK, Workspace(path, read_only=True) as ws:
+        with connect() as ws:
             settings = metrics.resolve_settings(ws.settings(), None)
             return metrics.run(
                 ws.con, name, settings=settings, filters=_filters(filters_key), parameters=given

@@ -83,6 +83,17 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def require_published(path: Path) -> None:
+    """HandoffError saying how to make one when there is no workspace at ``path``."""
+    if not path.exists():
+        raise HandoffError(
+            Problem(
+                f"there is no workspace at {path}",
+                fix="load files first with `handoff load FILE...`, or run `handoff demo`",
+            )
+        )
+
+
 class Workspace:
     """A DuckDB workspace file. Use as a context manager, or call ``close()``.
 
@@ -102,13 +113,9 @@ class Workspace:
         self.path = Path(path) if path is not None else default_path()
         self.read_only = read_only
         self._lock: writer.WriterLock | None = None
-        if read_only and not self.path.exists():
-            raise HandoffError(
-                Problem(
-                    f"there is no workspace at {self.path}",
-                    fix="load files first with `handoff load FILE...`, or run `handoff demo`",
-                )
-            )
+        self._borrowed = False
+        if read_only:
+            require_published(self.path)
         target = self.path
         if not read_only:
             self._lock = writer.WriterLock(self.path)
@@ -140,13 +147,26 @@ class Workspace:
                 self.close(publish=False)
                 raise
 
+    @classmethod
+    def over(cls, con: duckdb.DuckDBPyConnection, path: Path) -> Workspace:
+        """The workspace at ``path`` read through ``con``, a connection its owner keeps.
+
+        Closing it leaves ``con`` open: the dashboard's shared reader
+        (:mod:`dashboard.shared_reader`) lends its connection this way.
+        """
+        ws = cls.__new__(cls)
+        ws.path, ws.read_only, ws._lock, ws._borrowed, ws.con = path, True, None, True, con
+        return ws
+
     # ---------------------------------------------------------------- lifecycle
     def close(self, *, publish: bool = True) -> None:
-        """Close the connection (idempotent).
+        """Close the connection (idempotent; a borrowed one stays open for its owner).
 
         For a writer, ``publish`` makes its changes the workspace; ``publish=False``
         (what an error inside ``with`` does) discards them.
         """
+        if self._borrowed:
+            return
         with contextlib.suppress(Exception):
             self.con.close()
         if self._lock is None:

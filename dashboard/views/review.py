@@ -9,6 +9,7 @@ import datetime as dt
 import importlib.util
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 from dashboard import evidence, metrics, review, safe, ui
@@ -46,14 +47,17 @@ def _filters(key: tuple) -> metrics.Filters:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _compare(
-    path: str, version: int, filters_key: tuple, grain: str, anchor: dt.date
-) -> review.Comparison:
-    with ui.connect() as ws:
-        return review.compare_periods(
-            ws.con, ws.settings(), _filters(filters_key), grain=grain, anchor=anchor
-        )
+def _compare(ctx: ui.Context, grain: str, anchor: dt.date) -> review.Comparison:
+    """The headlines of the period and the one before, from the page's cached figures
+    (the same ones the "how computed" notes under them show)."""
+
+    def answer(name: str, filters: metrics.Filters) -> tuple[pl.DataFrame | None, tuple[str, ...]]:
+        shown = ui.metric(ctx, name, filters=filters)
+        return shown.frame, shown.missing
+
+    return review.compare_periods(
+        None, ctx.facts.settings, ctx.filters, grain=grain, anchor=anchor, answer=answer
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -137,7 +141,7 @@ def period_picker(ctx: ui.Context) -> review.Comparison:
     if review.months_of(period) & maturing:
         # a period whose deals are still coming in: its won figures are not final yet
         st.warning(ctx.t("review.period_maturing"), icon=":material/hourglass_top:")
-    return _compare(str(ui.workspace_path()), ctx.version, ctx.filters.key(), grain, period.start)
+    return _compare(ctx, grain, period.start)
 
 
 def maturing_months(ctx: ui.Context) -> set[dt.date]:
