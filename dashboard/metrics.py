@@ -307,9 +307,7 @@ def prepare_session(
     # tables apply and the leads' columns (a load may add a segment column)
     views_key = json.dumps([sorted(cached), leads_columns])
     values_key = json.dumps(values, default=str, sort_keys=True)
-    prior_views, prior_values = con.execute(
-        f"SELECT getvariable('{_VIEWS_KEY}'), getvariable('{_VALUES_KEY}')"
-    ).fetchall()[0]
+    prior_values = con.execute(f"SELECT getvariable('{_VALUES_KEY}')").fetchall()[0][0]
     if prior_values != values_key:
         # forgotten first: values left half set by an error are never taken as set
         con.execute(f"RESET VARIABLE {_VALUES_KEY}")
@@ -317,8 +315,8 @@ def prepare_session(
             cast = session_type(name)
             con.execute(f"SET VARIABLE {name} = CAST($v AS {cast})", {"v": value})
         con.execute(f"SET VARIABLE {_VALUES_KEY} = $k", {"k": values_key})
-    if prior_views != views_key:
-        con.execute(f"RESET VARIABLE {_VIEWS_KEY}")
+    if _prepared_views(con) != views_key:
+        con.execute(f"DROP TABLE IF EXISTS {_VIEWS_KEY}")
         for view in STAGING_LISTS:
             con.execute(staging_sql(view))
         for view in STAGING_ORDER:
@@ -327,13 +325,27 @@ def prepare_session(
                 con.execute(f"create or replace temp view {view} as select * from {table}")
                 continue
             con.execute(render_staging(view, leads_columns))
-        con.execute(f"SET VARIABLE {_VIEWS_KEY} = $k", {"k": views_key})
+        con.execute(f"CREATE TEMP TABLE {_VIEWS_KEY} (k VARCHAR)")
+        con.execute(f"INSERT INTO {_VIEWS_KEY} VALUES ($k)", {"k": views_key})
     return values
 
 
-# session variables holding what a connection's views and values were last made with
+# What a connection's views were last made with: a temporary table, so that a rolled-back
+# transaction takes it back with the views (a session variable would outlive them), and
+# what its values were last set with: a session variable, as the values are.
 _VIEWS_KEY = "handoff_prepared_views"
 _VALUES_KEY = "handoff_prepared_values"
+
+
+def _prepared_views(con: duckdb.DuckDBPyConnection) -> str | None:
+    # looked up in the catalog first: a failed statement would abort an open transaction
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $t",
+        {"t": _VIEWS_KEY},
+    ).fetchall()[0][0]
+    if not found:
+        return None
+    return con.execute(f"SELECT k FROM {_VIEWS_KEY}").fetchall()[0][0]
 
 
 def check_dimensions(known: list[str], filters: Filters, by: str | None) -> None:

@@ -136,3 +136,16 @@ def test_a_session_left_half_made_is_made_again(
     with Workspace(served, read_only=True) as fresh:
         want = metrics.run(fresh.con, "followup", settings=settings, use_cache=False).frame
     assert got.equals(want)
+
+
+def test_views_taken_back_by_a_rollback_are_made_again(sample_copy: Path) -> None:
+    settings = metrics.resolve_settings({}, None)
+    with Workspace(sample_copy) as ws:
+        for _ in range(2):
+            # a settings change that is given up: the staging cache built, then rolled back
+            ws.con.execute("BEGIN")
+            metrics.build_cache(ws.con, ws.settings())
+            ws.con.execute("ROLLBACK")
+        got = metrics.run(ws.con, "followup", settings=settings).frame
+    with Workspace(sample_copy, read_only=True) as fresh:
+        assert got.equals(metrics.run(fresh.con, "followup", settings=settings).frame)
