@@ -218,8 +218,6 @@ def compare_periods(
     else:
         this = period_of(anchor, grain)
     before = this.previous()
-    if answer is None and con is not None:
-        answer = answer_on(con, settings)
     now, missing = headline_values(con, settings, this.filters(filters), answer)
     then, _ = headline_values(con, settings, before.filters(filters), answer)
     heads = [Headline(key, name, kind, now[key], then[key]) for key, name, _, kind, _ in HEADLINES]

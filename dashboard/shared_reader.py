@@ -24,8 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.errors import HandoffError, Problem
-from dashboard.workspace import require_published
+from dashboard.workspace import cannot_open, require_published
 
 CATALOG = "workspace"
 
@@ -54,12 +53,7 @@ def _attach(path: Path) -> duckdb.DuckDBPyConnection:
         con.execute(f"USE {CATALOG}")
     except duckdb.Error as exc:
         con.close()
-        raise HandoffError(
-            Problem(
-                f"cannot open the workspace {path}: {exc}",
-                fix="close other programs using it, or choose another file with --workspace",
-            )
-        ) from None
+        raise cannot_open(path, exc) from None
     return con
 
 

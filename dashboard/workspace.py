@@ -83,6 +83,16 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def cannot_open(path: Path, exc: Exception) -> HandoffError:
+    """The error for a workspace file DuckDB could not open, with what to do."""
+    return HandoffError(
+        Problem(
+            f"cannot open the workspace {path}: {exc}",
+            fix="close other programs using it, or choose another file with --workspace",
+        )
+    )
+
+
 def require_published(path: Path) -> None:
     """HandoffError saying how to make one when there is no workspace at ``path``."""
     if not path.exists():
@@ -134,12 +144,7 @@ class Workspace:
             self.con = duckdb.connect(str(target), read_only=read_only)
         except duckdb.IOException as exc:
             self._abandon()
-            raise HandoffError(
-                Problem(
-                    f"cannot open the workspace {self.path}: {exc}",
-                    fix="close other programs using it, or choose another file with --workspace",
-                )
-            ) from None
+            raise cannot_open(self.path, exc) from None
         if not read_only:
             try:
                 self._init_schema()

@@ -109,6 +109,16 @@ def nfc(s: pl.Series) -> pl.Series:
     return s.replace(distinct.filter(changed), normal.filter(changed))
 
 
+def trimmed_text(s: pl.Series) -> tuple[pl.Series | None, pl.Series]:
+    """The text of ``s`` trimmed (:func:`stripped`; None when ``s`` holds no text) and
+    where it holds a value (:func:`present_mask`), trimming once for both."""
+    text = as_text(s)
+    if text is None:
+        return None, present_mask(s)
+    trimmed = stripped(text)
+    return trimmed, trimmed.is_not_null()
+
+
 def present_mask(s: pl.Series) -> pl.Series:
     """True where the input holds a value (not null, not empty / whitespace-only)."""
     text = as_text(s)

@@ -30,11 +30,9 @@ from dashboard.ingest.parsed import (
     AmbiguousFormat,
     Parsed,
     all_null,
-    as_text,
     finish,
     nfc,
-    present_mask,
-    stripped,
+    trimmed_text,
 )
 
 __all__ = [
@@ -69,9 +67,7 @@ def parse_bool(s: pl.Series) -> Parsed:
     """
     out = pl.Boolean()
     dtype = s.dtype
-    text = as_text(s)
-    trimmed = stripped(text) if text is not None else None
-    present = trimmed.is_not_null() if trimmed is not None else present_mask(s)
+    trimmed, present = trimmed_text(s)
     if dtype == pl.Boolean:
         return finish(s, s, present, None)
     if dtype.is_numeric():
@@ -107,10 +103,7 @@ def parse_text(s: pl.Series) -> Parsed:
     out = pl.String()
     dtype = s.dtype
     note = None
-    text = as_text(s)
-    # trimmed once: whether a cell holds a value is whether it is empty once trimmed
-    trimmed = stripped(text) if text is not None else None
-    present = trimmed.is_not_null() if trimmed is not None else present_mask(s)
+    trimmed, present = trimmed_text(s)
     if dtype.is_float():
         whole = s.is_finite() & (s == s.floor()) & (s.abs() < 2**53)
         result = pl.select(
